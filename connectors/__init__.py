@@ -1,0 +1,1 @@
+"""ERP connectors: the contract every connector implements, and one folder per ERP."""

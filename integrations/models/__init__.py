@@ -1,0 +1,70 @@
+from integrations.models.base import Account, ErpLinkedModel, ErpState, Membership, TenantModel
+from integrations.models.budgets import Budget, BudgetLineItem
+from integrations.models.change_orders import (
+    ChangeOrderStatus,
+    CommitmentChangeOrder,
+    CommitmentChangeOrderLineItem,
+    PrimeContractChangeOrder,
+    PrimeContractChangeOrderLineItem,
+)
+from integrations.models.contracts import (
+    Commitment,
+    CommitmentLineItem,
+    ContractStatus,
+    PrimeContract,
+    PrimeContractLineItem,
+)
+from integrations.models.cost_codes import CostCode, CostType, StandardCostCode, StandardCostCodeList
+from integrations.models.costs import (
+    CostKind,
+    DirectCost,
+    DirectCostLineItem,
+    JobCostTransaction,
+    Payment,
+)
+from integrations.models.directory import Company
+from integrations.models.invoices import (
+    InvoiceStatus,
+    OwnerInvoice,
+    OwnerInvoiceLineItem,
+    SubcontractorInvoice,
+    SubcontractorInvoiceLineItem,
+)
+from integrations.models.projects import Project, SubJob
+
+__all__ = [
+    "Account",
+    "Budget",
+    "BudgetLineItem",
+    "ChangeOrderStatus",
+    "Commitment",
+    "CommitmentChangeOrder",
+    "CommitmentChangeOrderLineItem",
+    "CommitmentLineItem",
+    "Company",
+    "ContractStatus",
+    "CostCode",
+    "CostKind",
+    "CostType",
+    "DirectCost",
+    "DirectCostLineItem",
+    "ErpLinkedModel",
+    "ErpState",
+    "InvoiceStatus",
+    "JobCostTransaction",
+    "Membership",
+    "OwnerInvoice",
+    "OwnerInvoiceLineItem",
+    "Payment",
+    "PrimeContract",
+    "PrimeContractChangeOrder",
+    "PrimeContractChangeOrderLineItem",
+    "PrimeContractLineItem",
+    "Project",
+    "StandardCostCode",
+    "StandardCostCodeList",
+    "SubJob",
+    "SubcontractorInvoice",
+    "SubcontractorInvoiceLineItem",
+    "TenantModel",
+]

@@ -1,0 +1,107 @@
+"""Direct costs, job cost transactions from the ERP, and payments issued."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from integrations.models.base import ErpLinkedModel, money, origin_constraint
+from integrations.models.lines import CostedLine
+
+
+class CostKind(models.TextChoices):
+    INVOICE = "invoice", "Invoice"
+    EXPENSE = "expense", "Expense"
+    PAYROLL = "payroll", "Payroll"
+    SUBCONTRACTOR_INVOICE = "subcontractor_invoice", "Subcontractor invoice"
+
+
+class DirectCost(ErpLinkedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        PAID = "paid", "Paid"
+
+    project = models.ForeignKey(
+        "integrations.Project", on_delete=models.CASCADE, related_name="direct_costs"
+    )
+    kind = models.CharField(max_length=30, choices=CostKind.choices, default=CostKind.INVOICE)
+    vendor = models.ForeignKey(
+        "integrations.Company", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    invoice_number = models.CharField("Invoice #", max_length=30, blank=True)
+    date = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    description = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-date", "id"]
+        constraints = [origin_constraint("directcost")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.invoice_number or self.pk} ({self.date})"
+
+
+class DirectCostLineItem(CostedLine):
+    direct_cost = models.ForeignKey(DirectCost, on_delete=models.CASCADE, related_name="lines")
+
+
+class JobCostTransaction(ErpLinkedModel):
+    """A posted cost from the ERP's job cost ledger (imported, read-only in the portal)."""
+
+    project = models.ForeignKey(
+        "integrations.Project", on_delete=models.CASCADE, related_name="job_cost_transactions"
+    )
+    sub_job = models.ForeignKey(
+        "integrations.SubJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cost_code = models.ForeignKey(
+        "integrations.CostCode", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cost_type = models.ForeignKey(
+        "integrations.CostType", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30, choices=CostKind.choices, default=CostKind.INVOICE)
+    transaction_date = models.DateField()
+    vendor = models.ForeignKey(
+        "integrations.Company", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    description = models.CharField(max_length=255, blank=True)
+    amount = money()
+
+    class Meta:
+        ordering = ["-transaction_date", "id"]
+        constraints = [origin_constraint("jobcosttransaction")]
+        indexes = [models.Index(fields=["project", "transaction_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.transaction_date} {self.amount}"
+
+
+class Payment(ErpLinkedModel):
+    """A payment the ERP issued against a subcontractor invoice."""
+
+    class Status(models.TextChoices):
+        PAID = "paid", "Paid"
+        PARTIAL = "partial", "Partially paid"
+        VOID = "void", "Void"
+
+    invoice = models.ForeignKey(
+        "integrations.SubcontractorInvoice", on_delete=models.CASCADE, related_name="payments"
+    )
+    payment_number = models.CharField("Payment #", max_length=30, blank=True)
+    amount = money()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PAID)
+    payment_date = models.DateField()
+    method = models.CharField(max_length=30, blank=True)
+    check_number = models.CharField(max_length=30, blank=True)
+    bank_id = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["-payment_date", "id"]
+        constraints = [origin_constraint("payment")]
+
+    def __str__(self) -> str:
+        return f"Payment {self.payment_number or self.pk} {self.amount}"
+
+

@@ -1,0 +1,138 @@
+"""``can()``: the one question every layer asks; ``restrict()``: querysets narrowed by it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+
+from permissions.levels import Level, Privilege
+from permissions.models import ToolGrant
+from permissions.policy import POLICY, Action, Holdings, Scope, rule_allows
+from permissions.resources import project_id_of, resource_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from integrations.models import Account, Project
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+
+M = TypeVar("M", bound=Model)
+_CACHE_ATTR = "_erp_portal_holdings"
+
+
+def holdings_for(user: AnyUser, account: Account) -> Holdings | None:
+    """The user's grants in the account (cached on the user object), or None if not a member."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    cache: dict[int, Holdings | None] = user.__dict__.setdefault(_CACHE_ATTR, {})
+    if account.pk not in cache:
+        cache[account.pk] = _load_holdings(user, account)
+    return cache[account.pk]
+
+
+def forget_holdings(user: AnyUser) -> None:
+    """Drop the cached grants (after they change within the same request)."""
+    user.__dict__.pop(_CACHE_ATTR, None)
+
+
+def _load_holdings(user: Any, account: Account) -> Holdings | None:
+    from integrations.models import Membership
+
+    membership = Membership.objects.filter(account=account, user=user, is_active=True).first()
+    if membership is None:
+        if user.is_superuser:
+            return Holdings(company={}, per_project={}, privileges=frozenset(), superuser=True)
+        return None
+    company: dict[str, int] = {}
+    per_project: dict[tuple[int, str], int] = {}
+    grants = ToolGrant.objects.filter(account=account, user=user).values_list(
+        "tool", "project_id", "level"
+    )
+    for tool, project_id, level in grants:
+        if project_id is None:
+            company[tool] = level
+        else:
+            per_project[(project_id, tool)] = level
+    privileges = frozenset(p.value for p in Privilege if getattr(membership, p.value))
+    return Holdings(company, per_project, privileges, superuser=user.is_superuser)
+
+
+def can(
+    user: AnyUser,
+    action: Action | str,
+    account: Account,
+    project: Project | None = None,
+    obj: Model | type[Model] | None = None,
+) -> bool:
+    """May ``user`` take ``action`` in ``account`` (on ``project``, on ``obj``)?
+
+    ``obj`` is a record (its tool and project are read from it; a record of another account is
+    refused) or a model class (its tool, on any project). With neither a project nor a record,
+    project-level requirements ask whether the user has them on any project.
+    """
+    holdings = holdings_for(user, account)
+    if holdings is None:
+        return False
+    rule = POLICY[Action(action)]
+    item_tool = None
+    project_id = project.pk if project is not None else None
+    if obj is not None:
+        item_tool = resource_for(obj).tool
+        if isinstance(obj, Model):
+            if getattr(obj, "account_id", account.pk) != account.pk:
+                return False
+            if project_id is None:
+                project_id = project_id_of(obj)
+    if project is not None and project.account_id != account.pk:
+        return False
+    anywhere = project_id is None and (obj is None or isinstance(obj, type))
+    scope = Scope(project_id=project_id, anywhere=anywhere)
+    return rule_allows(
+        rule,
+        holdings,
+        scope,
+        item_tool=item_tool,
+        standard_approvers=account.allow_standard_approvers,
+    )
+
+
+def require(
+    user: AnyUser,
+    action: Action | str,
+    account: Account,
+    project: Project | None = None,
+    obj: Model | type[Model] | None = None,
+) -> None:
+    """Raise ``PermissionDenied`` unless :func:`can` says yes (for services)."""
+    if not can(user, action, account, project=project, obj=obj):
+        raise PermissionDenied(f"You do not have permission to {Action(action).value}.")
+
+
+def restrict(queryset: QuerySet[M], user: AnyUser, account: Account) -> QuerySet[M]:
+    """Narrow ``queryset`` to the account's records the user may see (Read Only or more on the
+    tool that holds them, on their project). Constant queries, whatever the size."""
+    model = queryset.model
+    queryset = queryset.filter(account=account)
+    holdings = holdings_for(user, account)
+    if holdings is None:
+        return queryset.none()
+    if holdings.superuser:
+        return queryset
+    resource = resource_for(model)
+    company_level = Level(holdings.company.get(resource.tool, Level.NONE))
+    if resource.project_path is None:
+        return queryset if company_level >= Level.READ_ONLY else queryset.none()
+    overrides = {
+        project_id: level
+        for (project_id, tool), level in holdings.per_project.items()
+        if tool == resource.tool
+    }
+    lookup = f"{resource.project_path}__in" if resource.project_path != "pk" else "pk__in"
+    if company_level >= Level.READ_ONLY:
+        hidden = [pid for pid, level in overrides.items() if level < Level.READ_ONLY]
+        return queryset.exclude(**{lookup: hidden}) if hidden else queryset
+    shown = [pid for pid, level in overrides.items() if level >= Level.READ_ONLY]
+    return queryset.filter(**{lookup: shown})
