@@ -1,0 +1,161 @@
+"""factory_boy factories for the domain, and a helper to grant tool levels."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import factory
+from django.contrib.auth import get_user_model
+
+from integrations import models as m
+from permissions.levels import Level, Tool
+from permissions.models import ToolGrant
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    password = factory.django.Password("pw")
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Account
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Contractor {n}")
+    slug = factory.Sequence(lambda n: f"contractor-{n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Membership
+
+    account = factory.SubFactory(AccountFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Company
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Sequence(lambda n: f"Vendor {n} LLC")
+    city = "Denver"
+    state_code = "CO"
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Project
+
+    account = factory.SubFactory(AccountFactory)
+    number = factory.Sequence(lambda n: f"P-{n:04d}")
+    name = factory.Sequence(lambda n: f"Project {n}")
+
+
+class CostTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.CostType
+        django_get_or_create = ("account", "code")
+
+    account = factory.SubFactory(AccountFactory)
+    code = "L"
+    name = "Labor"
+
+
+class StandardCostCodeListFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.StandardCostCodeList
+        django_get_or_create = ("account", "name")
+
+    account = factory.SubFactory(AccountFactory)
+    name = "ERP Standard Cost Codes"
+    is_erp = True
+
+
+class StandardCostCodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.StandardCostCode
+
+    account = factory.SubFactory(AccountFactory)
+    code_list = factory.SubFactory(
+        StandardCostCodeListFactory, account=factory.SelfAttribute("..account")
+    )
+    code = factory.Sequence(lambda n: f"{n:03d}")
+    full_code = factory.LazyAttribute(lambda o: f"03-{o.code}")
+    name = factory.Sequence(lambda n: f"Concrete work {n}")
+
+
+class CostCodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.CostCode
+
+    account = factory.SubFactory(AccountFactory)
+    project = factory.SubFactory(ProjectFactory, account=factory.SelfAttribute("..account"))
+    standard_code = factory.SubFactory(
+        StandardCostCodeFactory, account=factory.SelfAttribute("..account")
+    )
+
+
+class CommitmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Commitment
+
+    account = factory.SubFactory(AccountFactory)
+    project = factory.SubFactory(ProjectFactory, account=factory.SelfAttribute("..account"))
+    vendor = factory.SubFactory(CompanyFactory, account=factory.SelfAttribute("..account"))
+    number = factory.Sequence(lambda n: f"SC-{n:03d}")
+    title = factory.Sequence(lambda n: f"Subcontract {n}")
+    status = m.ContractStatus.APPROVED
+    retainage_percent = Decimal("10.00")
+    contract_date = datetime.date(2026, 3, 1)
+
+
+class CommitmentLineItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.CommitmentLineItem
+
+    commitment = factory.SubFactory(CommitmentFactory)
+    description = "Scope of work"
+    amount = Decimal("125000.00")
+
+
+class PrimeContractFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.PrimeContract
+
+    account = factory.SubFactory(AccountFactory)
+    project = factory.SubFactory(ProjectFactory, account=factory.SelfAttribute("..account"))
+    number = factory.Sequence(lambda n: f"PC-{n:03d}")
+    title = "Prime contract"
+    status = m.ContractStatus.APPROVED
+
+
+def grant(user: Any, account: m.Account, tool: Tool, level: Level, project: Any = None) -> ToolGrant:
+    """Give ``user`` ``level`` on ``tool`` (company-wide, or on ``project``)."""
+    obj, _ = ToolGrant.objects.update_or_create(
+        account=account, user=user, tool=tool, project=project, defaults={"level": level}
+    )
+    return obj
+
+
+def member(
+    account: m.Account,
+    *,
+    username: str | None = None,
+    levels: dict[Tool, Level] | None = None,
+    **privileges: bool,
+) -> Any:
+    """A user who is a member of ``account`` with the given company-level tool levels."""
+    user = UserFactory(username=username) if username else UserFactory()
+    m.Membership.objects.create(account=account, user=user, **privileges)
+    for tool, level in (levels or {}).items():
+        grant(user, account, tool, level)
+    return user
