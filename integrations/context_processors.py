@@ -6,11 +6,15 @@ from django.http import HttpRequest
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
-    """The current account and the user's other accounts, for the navigation bar."""
+    """The current account, the user's accounts and the tabs they may open, for the layout."""
     account = getattr(request, "account", None)
     user = request.user
     if not user.is_authenticated:
         return {"current_account": account}
-    from integrations.selectors import accounts_for
+    from integrations.selectors import accounts_for, visible_tabs
 
-    return {"current_account": account, "user_accounts": accounts_for(user)}
+    return {
+        "current_account": account,
+        "user_accounts": accounts_for(user),
+        "tabs": visible_tabs(user, account) if account else [],
+    }

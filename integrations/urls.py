@@ -1,3 +1,47 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-urlpatterns: list = []
+from integrations.web import reports, views
+from permissions import views as permission_views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("a/<slug:account>/", views.AccountHomeView.as_view(), name="account-home"),
+    path(
+        "a/<slug:account>/directory/",
+        permission_views.DirectoryView.as_view(),
+        name="directory",
+    ),
+    path(
+        "a/<slug:account>/directory/<int:user_id>/",
+        permission_views.MemberPermissionsView.as_view(),
+        name="directory-member",
+    ),
+    path("a/<slug:account>/reports/", reports.ReportIndexView.as_view(), name="reports"),
+    path(
+        "a/<slug:account>/reports/<slug:report>/", reports.ReportView.as_view(), name="report"
+    ),
+    path(
+        "a/<slug:account>/settings/",
+        reports.AccountSettingsView.as_view(),
+        name="account-settings",
+    ),
+    path("a/<slug:account>/<str:kind>/", views.RecordListView.as_view(), name="record-list"),
+    path(
+        "a/<slug:account>/<str:kind>/new/",
+        views.RecordFormView.as_view(),
+        name="record-create",
+    ),
+    path(
+        "a/<slug:account>/<str:kind>/<int:pk>/",
+        views.RecordDetailView.as_view(),
+        name="record-detail",
+    ),
+    path(
+        "a/<slug:account>/<str:kind>/<int:pk>/edit/",
+        views.RecordFormView.as_view(),
+        name="record-edit",
+    ),
+]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 
-from permissions.levels import Level, Privilege
+from permissions.levels import Level, Privilege, Tool
 from permissions.models import ToolGrant
 from permissions.policy import POLICY, Action, Holdings, Scope, rule_allows
 from permissions.resources import project_id_of, resource_for
@@ -111,9 +111,17 @@ def require(
         raise PermissionDenied(f"You do not have permission to {Action(action).value}.")
 
 
-def restrict(queryset: QuerySet[M], user: AnyUser, account: Account) -> QuerySet[M]:
-    """Narrow ``queryset`` to the account's records the user may see (Read Only or more on the
-    tool that holds them, on their project). Constant queries, whatever the size."""
+def restrict(
+    queryset: QuerySet[M],
+    user: AnyUser,
+    account: Account,
+    *,
+    level: Level = Level.READ_ONLY,
+    tool: Tool | None = None,
+) -> QuerySet[M]:
+    """Narrow ``queryset`` to the account's records the user holds ``level`` on (by default:
+    may see), on the tool that holds them (or ``tool``), on their project. Constant queries,
+    whatever the size."""
     model = queryset.model
     queryset = queryset.filter(account=account)
     holdings = holdings_for(user, account)
@@ -122,17 +130,18 @@ def restrict(queryset: QuerySet[M], user: AnyUser, account: Account) -> QuerySet
     if holdings.superuser:
         return queryset
     resource = resource_for(model)
-    company_level = Level(holdings.company.get(resource.tool, Level.NONE))
+    tool = tool or resource.tool
+    company_level = Level(holdings.company.get(tool, Level.NONE))
     if resource.project_path is None:
-        return queryset if company_level >= Level.READ_ONLY else queryset.none()
+        return queryset if company_level >= level else queryset.none()
     overrides = {
-        project_id: level
-        for (project_id, tool), level in holdings.per_project.items()
-        if tool == resource.tool
+        project_id: granted
+        for (project_id, granted_tool), granted in holdings.per_project.items()
+        if granted_tool == tool
     }
     lookup = f"{resource.project_path}__in" if resource.project_path != "pk" else "pk__in"
-    if company_level >= Level.READ_ONLY:
-        hidden = [pid for pid, level in overrides.items() if level < Level.READ_ONLY]
+    if company_level >= level:
+        hidden = [pid for pid, granted in overrides.items() if granted < level]
         return queryset.exclude(**{lookup: hidden}) if hidden else queryset
-    shown = [pid for pid, level in overrides.items() if level >= Level.READ_ONLY]
+    shown = [pid for pid, granted in overrides.items() if granted >= level]
     return queryset.filter(**{lookup: shown})

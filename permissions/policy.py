@@ -110,6 +110,9 @@ class Holdings:
         return privilege.value in self.privileges
 
 
+COMPANY = Scope()
+
+
 # --- Requirements ----------------------------------------------------------------------------
 
 
@@ -121,9 +124,10 @@ class Requirement(Protocol):
 class AtLeast:
     tool: Tool
     level: Level
+    at_company: bool = False  # the company-level grant only, wherever the question is asked
 
     def met(self, holdings: Holdings, scope: Scope) -> bool:
-        return holdings.level(self.tool, scope) >= self.level
+        return holdings.level(self.tool, COMPANY if self.at_company else scope) >= self.level
 
 
 @dataclass(frozen=True)
@@ -157,11 +161,17 @@ PROJECT_REPORT_ACCESS = AllOf(
         AnyOf((AtLeast(Tool.BUDGET, Level.ADMIN), AtLeast(Tool.PRIME_CONTRACTS, Level.ADMIN))),
     )
 )
+COMPANY_DIRECTORY_ADMIN = AtLeast(Tool.DIRECTORY, Level.ADMIN, at_company=True)
 # Admin on the company Directory, or Standard there with the 'Create New Project' permission.
 DIRECTORY_ADMIN_OR_PROJECT_CREATOR = AnyOf(
     (
-        AtLeast(Tool.DIRECTORY, Level.ADMIN),
-        AllOf((AtLeast(Tool.DIRECTORY, Level.STANDARD), Holds(Privilege.CREATE_PROJECT))),
+        COMPANY_DIRECTORY_ADMIN,
+        AllOf(
+            (
+                AtLeast(Tool.DIRECTORY, Level.STANDARD, at_company=True),
+                Holds(Privilege.CREATE_PROJECT),
+            )
+        ),
     )
 )
 
@@ -250,12 +260,10 @@ POLICY: dict[Action, Rule] = {
     A.VIEW_SYNC_LOGS: Rule(seed=None, erp=Level.STANDARD),
     A.MANAGE_ERP_CONNECTION: Rule(seed=None, erp=Level.ADMIN),
     A.RESET_PCCO: Rule(seed=None, erp=Level.ADMIN),
-    A.MANAGE_DIRECTORY: Rule(seed=None, also=AtLeast(Tool.DIRECTORY, Level.ADMIN)),
+    A.MANAGE_DIRECTORY: Rule(seed=None, also=COMPANY_DIRECTORY_ADMIN),
     A.GRANT_CAN_PUSH_TO_ACCOUNTING: Rule(
         seed=None,
-        also=AllOf(
-            (AtLeast(Tool.DIRECTORY, Level.ADMIN), Holds(Privilege.CAN_PUSH_TO_ACCOUNTING))
-        ),
+        also=AllOf((COMPANY_DIRECTORY_ADMIN, Holds(Privilege.CAN_PUSH_TO_ACCOUNTING))),
     ),
     A.VIEW_RECORDS: Rule(seed=None, item_tool=Level.READ_ONLY),
     A.EDIT_RECORDS: Rule(seed=None, item_tool=Level.STANDARD),

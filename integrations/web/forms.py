@@ -1,0 +1,135 @@
+"""Forms built from a record type: choices narrowed to the account, locked fields disabled."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model, QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
+
+from integrations.models import Account, ErpState
+from integrations.web.registry import RecordType
+from permissions.access import restrict
+from permissions.levels import Level
+from permissions.resources import project_id_of, resource_for
+
+# While a record waits for or has reached the ERP, its locked fields cannot change.
+LOCKED_STATES = frozenset(
+    {ErpState.PENDING, ErpState.ACCEPTED, ErpState.EXPORTING, ErpState.FAILED, ErpState.SYNCED}
+)
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+
+
+# Line-item choices that point at another record's lines: (line model's parent, record's field).
+SOURCE_LINES = {
+    "commitment_line": ("commitment", "commitment"),
+    "prime_line": ("contract", "prime_contract"),
+}
+
+
+def _narrow(form: forms.BaseForm, account: Account, user: Any, record: Model) -> None:
+    """Offer only the account's records in every choice; the project only where the user may
+    edit this kind of record; a source line only from the record's own contract."""
+    for name, field in form.fields.items():
+        queryset = getattr(field, "queryset", None)
+        if not isinstance(queryset, QuerySet) or name == "id":  # "id": the line's own rows
+            continue
+        if name == "project":
+            queryset = restrict(
+                queryset, user, account, level=Level.STANDARD, tool=resource_for(record).tool
+            )
+        elif name in SOURCE_LINES:
+            line_parent, record_parent = SOURCE_LINES[name]
+            queryset = queryset.filter(**{f"{line_parent}__account": account})
+            parent_id = getattr(record, f"{record_parent}_id", None)
+            if parent_id:
+                queryset = queryset.filter(**{f"{line_parent}_id": parent_id})
+        else:
+            queryset = queryset.filter(account=account)
+        field.queryset = queryset  # type: ignore[attr-defined]
+
+
+def locked_reason(instance: Model) -> str | None:
+    state = getattr(instance, "erp_state", None)
+    if instance.pk and state in LOCKED_STATES:
+        return f"Locked while the record is {ErpState(state).label.lower()}."
+    return None
+
+
+class RecordForm(ModelForm):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, account: Account, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _narrow(self, account, user, self.instance)
+        reason = locked_reason(self.instance)
+        if reason:
+            for name in getattr(self.instance, "locked_fields", ()):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = reason
+
+
+class LineFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, account: Account, user: Any, **kwargs: Any) -> None:
+        self.account, self.user = account, user
+        super().__init__(*args, **kwargs)
+
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        form = super()._construct_form(i, **kwargs)
+        _narrow(form, self.account, self.user, self.instance)
+        project_id = _project_id(self.instance)
+        cost_code = form.fields.get("cost_code")
+        if project_id and cost_code is not None:
+            cost_code.queryset = cost_code.queryset.filter(project_id=project_id)  # type: ignore[attr-defined]
+        return form
+
+    def clean(self) -> None:
+        super().clean()
+        project_id = _project_id(self.instance)
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", {})
+            code = data.get("cost_code")
+            if code is not None and project_id and code.project_id != project_id:
+                form.add_error("cost_code", "This cost code belongs to another project.")
+            for name, (line_parent, record_parent) in SOURCE_LINES.items():
+                line = data.get(name)
+                parent_id = getattr(self.instance, f"{record_parent}_id", None)
+                if line is not None and getattr(line, f"{line_parent}_id") != parent_id:
+                    form.add_error(name, "This line belongs to another contract.")
+
+
+def _project_id(instance: Model) -> int | None:
+    try:
+        return project_id_of(instance)
+    except ObjectDoesNotExist:  # the parent is not chosen yet on a new record
+        return None
+
+
+@cache
+def form_class(record_type: RecordType) -> type[RecordForm]:
+    widgets = {
+        f.name: DATE_WIDGET
+        for f in record_type.model._meta.get_fields()
+        if getattr(f, "get_internal_type", lambda: "")() == "DateField"
+    }
+    return forms.modelform_factory(  # type: ignore[no-any-return]
+        record_type.model, form=RecordForm, fields=record_type.form_fields, widgets=widgets
+    )
+
+
+@cache
+def lines_formset_class(record_type: RecordType) -> type[LineFormSet] | None:
+    lines = record_type.lines
+    if lines is None:
+        return None
+    return forms.inlineformset_factory(  # type: ignore[no-any-return]
+        record_type.model,
+        lines.model,
+        formset=LineFormSet,
+        fk_name=lines.fk,
+        fields=lines.fields,
+        extra=2,
+        can_delete=True,
+    )

@@ -1,0 +1,92 @@
+"""Report pages and the account's settings page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views import View
+
+from integrations import reports
+from integrations.models import Account, Project
+from integrations.services import account_settings_update
+from integrations.web.mixins import AccountMixin
+from permissions.access import can
+from permissions.mixins import PolicyRequiredMixin
+from permissions.policy import Action
+
+REPORTS = (
+    ("accountants", "Accountant Report", Action.VIEW_ACCOUNTANT_REPORT, "Who may accept and reject exports."),
+    ("job-costs", "ERP Job Costs", Action.VIEW_ERP_JOB_COSTS_REPORT, "Job-to-date costs from the ERP, per cost code and cost type."),
+    ("unsyncable-direct-costs", "ERP Unsyncable Direct Costs", Action.VIEW_UNSYNCABLE_DIRECT_COSTS_REPORT, "Direct costs that cannot sync, and why."),
+    ("synced-sub-jobs", "Synced Sub Jobs", Action.VIEW_SYNCED_SUB_JOBS, "Sub jobs linked with the ERP, by project."),
+)
+
+
+class ReportIndexView(AccountMixin, View):
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        available = [
+            {"key": key, "title": title, "about": about}
+            for key, title, action, about in REPORTS
+            if can(request.user, action, self.account)
+        ]
+        return render(request, "integrations/reports/index.html", {"active_tab": "reports", "reports": available})
+
+
+class ReportView(AccountMixin, View):
+    def get(self, request: HttpRequest, report: str, **kwargs: Any) -> HttpResponse:
+        found = {key: (title, action) for key, title, action, _ in REPORTS}.get(report)
+        if found is None:
+            raise Http404("No such report.")
+        title, action = found
+        context: dict[str, Any] = {"active_tab": "reports", "title": title, "report": report}
+        projects = [
+            p for p in Project.objects.filter(account=self.account)
+            if action != Action.VIEW_UNSYNCABLE_DIRECT_COSTS_REPORT or can(request.user, action, self.account, project=p)
+        ]
+        project = next((p for p in projects if str(p.pk) == request.GET.get("project")), None)
+        if not can(request.user, action, self.account, project=project if report == "unsyncable-direct-costs" else None):
+            raise PermissionDenied("You do not have permission to view this report.")
+        context.update(projects=projects, project=project)
+        if report == "accountants":
+            context["accountants"] = reports.accountants(self.account)
+        elif report == "job-costs" and project:
+            rows = reports.job_costs_to_date(self.account, project.pk)
+            context.update(rows=rows, total=reports.total(rows))
+        elif report == "unsyncable-direct-costs" and project:
+            context["unsyncable"] = reports.unsyncable_direct_costs(self.account, project.pk)
+        elif report == "synced-sub-jobs":
+            context["sub_jobs"] = reports.synced_sub_jobs(self.account)
+        return render(request, "integrations/reports/report.html", context)
+
+
+class AccountSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Account
+        fields = ("name", "allow_standard_approvers")
+
+
+class AccountSettingsView(AccountMixin, PolicyRequiredMixin, View):
+    policy_action = Action.CONFIGURE_ADVANCED_SETTINGS
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        self.check_policy()
+        return self.show(AccountSettingsForm(instance=self.account))
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        self.check_policy()
+        form = AccountSettingsForm(request.POST, instance=self.account)
+        if not form.is_valid():
+            return self.show(form, status=400)
+        account_settings_update(actor=request.user, account=self.account, **form.cleaned_data)
+        messages.success(request, "Settings saved.")
+        return redirect("account-settings", account=self.account.slug)
+
+    def show(self, form: AccountSettingsForm, status: int = 200) -> HttpResponse:
+        return render(
+            self.request, "integrations/settings.html", {"active_tab": "settings", "form": form}, status=status
+        )

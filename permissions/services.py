@@ -1,0 +1,77 @@
+"""Granting tool levels and privileges (the Directory's permissions page)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from integrations.models import Account, Membership, Project
+from permissions.access import can, forget_holdings, require
+from permissions.levels import COMPANY_ONLY_TOOLS, Level, Privilege, Tool
+from permissions.models import ToolGrant
+from permissions.policy import Action
+
+
+@dataclass(frozen=True)
+class ProjectGrant:
+    project: Project
+    tool: Tool
+    level: Level
+
+
+@transaction.atomic
+def member_permissions_set(
+    *,
+    actor: Any,
+    account: Account,
+    membership: Membership,
+    levels: dict[Tool, Level],
+    privileges: dict[Privilege, bool],
+    project_grants: list[ProjectGrant],
+) -> None:
+    """Replace a member's company-level levels, privileges and per-project levels.
+
+    Only a Directory Admin may do it; only one who holds 'Can Push to Accounting' may grant or
+    withdraw it.
+    """
+    require(actor, Action.MANAGE_DIRECTORY, account)
+    if membership.account_id != account.pk:
+        raise PermissionDenied("That person is not a member of this account.")
+    cpa = Privilege.CAN_PUSH_TO_ACCOUNTING
+    if cpa in privileges and privileges[cpa] != membership.can_push_to_accounting:
+        if not can(actor, Action.GRANT_CAN_PUSH_TO_ACCOUNTING, account):
+            raise PermissionDenied(
+                "Only a Directory Admin who holds 'Can Push to Accounting' may grant or withdraw it."
+            )
+    for privilege, value in privileges.items():
+        setattr(membership, privilege.value, value)
+    membership.save()
+    user = membership.user
+    ToolGrant.objects.filter(account=account, user=user).delete()
+    rows = [
+        ToolGrant(account=account, user=user, tool=tool, level=level, granted_by=actor)
+        for tool, level in levels.items()
+        if level > Level.NONE
+    ]
+    seen: set[tuple[int, str]] = set()
+    for grant in project_grants:
+        key = (grant.project.pk, grant.tool.value)
+        if grant.project.account_id != account.pk or grant.tool in COMPANY_ONLY_TOOLS or key in seen:
+            raise ValidationError(f"The grant of {grant.tool.label} on {grant.project} is not valid.")
+        seen.add(key)
+        rows.append(
+            ToolGrant(
+                account=account,
+                user=user,
+                project=grant.project,
+                tool=grant.tool,
+                level=grant.level,
+                granted_by=actor,
+            )
+        )
+    ToolGrant.objects.bulk_create(rows)
+    forget_holdings(user)
+    forget_holdings(actor)

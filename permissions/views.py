@@ -1,0 +1,119 @@
+"""The Directory: who is in the account and what they may do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+
+from integrations.models import Membership
+from integrations.web.mixins import AccountMixin
+from permissions.access import can
+from permissions.forms import MemberPermissionsForm, ProjectGrantFormSet
+from permissions.levels import LEVEL_LABELS, Level, Tool
+from permissions.mixins import PolicyRequiredMixin
+from permissions.models import ToolGrant
+from permissions.policy import Action
+from permissions.services import ProjectGrant, member_permissions_set
+
+
+class DirectoryView(AccountMixin, PolicyRequiredMixin, View):
+    policy_action = Action.MANAGE_DIRECTORY
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        self.check_policy()
+        memberships = list(
+            Membership.objects.filter(account=self.account).select_related("user").order_by("user__username")
+        )
+        company: dict[tuple[int, str], int] = {}
+        project_counts: dict[int, int] = {}
+        for user_id, tool, level, project_id in ToolGrant.objects.filter(account=self.account).values_list(
+            "user_id", "tool", "level", "project_id"
+        ):
+            if project_id is None:
+                company[(user_id, tool)] = level
+            else:
+                project_counts[user_id] = project_counts.get(user_id, 0) + 1
+        rows = [
+            {
+                "membership": ms,
+                "levels": [LEVEL_LABELS[Level(company.get((ms.user_id, t.value), 0))] for t in Tool],
+                "project_grants": project_counts.get(ms.user_id, 0),
+            }
+            for ms in memberships
+        ]
+        return render(
+            request,
+            "permissions/directory.html",
+            {"active_tab": "directory", "rows": rows, "tools": list(Tool)},
+        )
+
+
+class MemberPermissionsView(AccountMixin, PolicyRequiredMixin, View):
+    policy_action = Action.MANAGE_DIRECTORY
+
+    def setup_member(self, user_id: int) -> tuple[Membership, dict[str, int], list[dict[str, Any]]]:
+        self.check_policy()
+        membership = get_object_or_404(
+            Membership.objects.select_related("user"), account=self.account, user_id=user_id
+        )
+        levels: dict[str, int] = {}
+        project_rows: list[dict[str, Any]] = []
+        for grant in ToolGrant.objects.filter(account=self.account, user_id=user_id).select_related("project"):
+            if grant.project_id is None:
+                levels[grant.tool] = grant.level
+            else:
+                project_rows.append({"project": grant.project, "tool": grant.tool, "level": grant.level})
+        return membership, levels, project_rows
+
+    def forms(self, membership: Membership, levels: dict[str, int], project_rows: list[dict[str, Any]], data: Any = None) -> tuple[MemberPermissionsForm, Any]:
+        form = MemberPermissionsForm(
+            data,
+            membership=membership,
+            levels=levels,
+            may_grant_cpa=can(self.request.user, Action.GRANT_CAN_PUSH_TO_ACCOUNTING, self.account),
+        )
+        formset = ProjectGrantFormSet(data, initial=project_rows, form_kwargs={"account": self.account}, prefix="grants")
+        return form, formset
+
+    def get(self, request: HttpRequest, user_id: int, **kwargs: Any) -> HttpResponse:
+        membership, levels, project_rows = self.setup_member(user_id)
+        form, formset = self.forms(membership, levels, project_rows)
+        return self.show(membership, form, formset)
+
+    def post(self, request: HttpRequest, user_id: int, **kwargs: Any) -> HttpResponse:
+        membership, levels, project_rows = self.setup_member(user_id)
+        form, formset = self.forms(membership, levels, project_rows, request.POST)
+        if form.is_valid() and formset.is_valid():
+            grants = [
+                ProjectGrant(f.cleaned_data["project"], Tool(f.cleaned_data["tool"]), Level(f.cleaned_data["level"]))
+                for f in formset.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            ]
+            try:
+                member_permissions_set(
+                    actor=request.user,
+                    account=self.account,
+                    membership=membership,
+                    levels=form.levels(),
+                    privileges=form.privileges(),
+                    project_grants=grants,
+                )
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+                return self.show(membership, form, formset, status=403)
+            messages.success(request, f"Permissions of {membership.user} saved.")
+            return redirect("directory", account=self.account.slug)
+        return self.show(membership, form, formset, status=400)
+
+    def show(self, membership: Membership, form: Any, formset: Any, status: int = 200) -> HttpResponse:
+        return render(
+            self.request,
+            "permissions/member.html",
+            {"active_tab": "directory", "membership": membership, "form": form, "formset": formset},
+            status=status,
+        )

@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Run ERP Portal locally: the web app, a Celery worker and Celery beat, under one supervisor.
+#
+#   scripts/run.sh        (normally through `make run`, which installs .venv first)
+#
+# 1. migrate; on a database with no users yet, load the demo data (manage.py seed_demo);
+# 2. start web, worker and beat, each in its own process group, their output prefixed here
+#    and copied to var/log/<name>.log;
+# 3. Ctrl-C (or SIGTERM/SIGHUP) stops all three: SIGTERM to each group, up to STOP_TIMEOUT
+#    seconds for a warm shutdown, then SIGKILL. If any of them exits by itself, the others
+#    are stopped too and the script exits non-zero.
+#
+# Environment:
+#   PORT (8000), HOST (127.0.0.1)      where the web app listens
+#   DJANGO_DEBUG (1)                   1: Django's runserver (auto-reload, static files served from
+#                                      the source tree, no secret needed). 0: production settings
+#                                      with gunicorn + collectstatic; needs DJANGO_SECRET_KEY.
+#   DATABASE_URL, CELERY_BROKER_URL    default SQLite and the filesystem broker under var/
+#   ERP_PORTAL_VAR_DIR (var)           database, broker folders, logs and pidfiles
+#   SEED_DEMO (1)                      0 skips the first-run demo data
+#   CELERY_CONCURRENCY (2), STOP_TIMEOUT (20), VENV_BIN (.venv/bin)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+VENV_BIN="${VENV_BIN:-$ROOT/.venv/bin}"
+PY="$VENV_BIN/python"
+if [[ ! -x "$PY" ]]; then
+    echo "run.sh: $PY not found; run 'make install' (or 'make run') first." >&2
+    exit 1
+fi
+
+export DJANGO_DEBUG="${DJANGO_DEBUG:-1}"
+export PYTHONUNBUFFERED=1
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+URL="http://$HOST:$PORT"
+VAR_DIR="${ERP_PORTAL_VAR_DIR:-$ROOT/var}"
+LOG_DIR="$VAR_DIR/log"
+RUN_DIR="$VAR_DIR/run"
+STOP_TIMEOUT="${STOP_TIMEOUT:-20}"
+mkdir -p "$LOG_DIR" "$RUN_DIR"
+
+case "${DJANGO_DEBUG,,}" in
+    1 | true | yes | on) PRODUCTION=0 ;;
+    *) PRODUCTION=1 ;;
+esac
+if ((PRODUCTION)); then
+    if [[ -z "${DJANGO_SECRET_KEY:-}" ]]; then
+        echo "run.sh: DJANGO_DEBUG=$DJANGO_DEBUG needs DJANGO_SECRET_KEY (or leave DJANGO_DEBUG unset)." >&2
+        exit 1
+    fi
+    # Served over plain http on this machine: do not redirect to https.
+    export DJANGO_SECURE_SSL_REDIRECT="${DJANGO_SECURE_SSL_REDIRECT:-0}"
+fi
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+db_label() {
+    if [[ -n "${DATABASE_URL:-}" ]]; then
+        # Never print a password from the URL.
+        sed -E 's#://([^:@/]*):[^@/]*@#://\1:***@#' <<<"$DATABASE_URL"
+    else
+        echo "SQLite ($VAR_DIR/erp_portal.sqlite3)"
+    fi
+}
+
+say "Database: $(db_label); broker: ${CELERY_BROKER_URL:-filesystem ($VAR_DIR/broker)}"
+"$PY" scripts/ensure_database.py
+say "Applying migrations"
+"$PY" manage.py migrate --noinput
+
+if [[ "${SEED_DEMO:-1}" == 1 ]]; then
+    # First run = a database without any user. seed_demo is idempotent, so a rerun after a
+    # failure is harmless; skipping it later keeps startup fast and deleted demo rows deleted.
+    "$PY" manage.py shell --no-imports -c '
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+if not get_user_model().objects.exists():
+    print("==> First run on this database: loading demo data (manage.py seed_demo)", flush=True)
+    call_command("seed_demo")
+'
+fi
+
+if ((PRODUCTION)); then
+    say "Collecting static files"
+    "$PY" manage.py collectstatic --noinput --verbosity 0
+    WEB=("$VENV_BIN/gunicorn" erp_portal.wsgi:application --bind "$HOST:$PORT"
+        --workers "${WEB_CONCURRENCY:-2}" --access-logfile - --pid "$RUN_DIR/gunicorn.pid")
+else
+    WEB=("$PY" manage.py runserver "$HOST:$PORT")
+fi
+WORKER=("$VENV_BIN/celery" -A erp_portal worker --loglevel INFO
+    --concurrency "${CELERY_CONCURRENCY:-2}" --without-gossip --without-mingle
+    --pidfile "$RUN_DIR/celery-worker.pid")
+BEAT=("$VENV_BIN/celery" -A erp_portal beat --loglevel INFO
+    -S django_celery_beat.schedulers:DatabaseScheduler
+    --pidfile "$RUN_DIR/celerybeat.pid" --schedule "$RUN_DIR/celerybeat-schedule")
+
+PIDS=()
+NAMES=()
+STOPPING=0
+FORCE=0
+
+# Copy a process's output to its log file and to the terminal, each line prefixed with its
+# name. The pipeline ignores INT/TERM so it outlives a Ctrl-C long enough to show the
+# shutdown messages; it ends when the process closes its output.
+relay() {
+    trap '' INT TERM HUP
+    tee -a "$LOG_DIR/$1.log" | sed -u "s/^/$(printf '%-6s' "$1") | /"
+}
+
+start() {
+    local name=$1
+    shift
+    printf '\n===== %s: started %s =====\n' "$name" "$(date '+%F %T')" >>"$LOG_DIR/$name.log"
+    # setsid: a process group of its own, so Ctrl-C reaches only this script, which then
+    # stops each group in order (runserver's reloader child, the worker's pool, ...).
+    setsid "$@" </dev/null > >(relay "$name") 2>&1 &
+    PIDS+=("$!")
+    NAMES+=("$name")
+}
+
+alive() { kill -0 -- "-$1" 2>/dev/null; }
+
+stop_all() {
+    ((STOPPING)) && return
+    STOPPING=1
+    trap 'FORCE=1' INT
+    trap '' TERM HUP
+    say "Stopping web, worker and beat (Ctrl-C again to kill at once)"
+    local pid
+    for pid in "${PIDS[@]}"; do
+        kill -TERM -- "-$pid" 2>/dev/null || true
+    done
+    local deadline=$((SECONDS + STOP_TIMEOUT)) left
+    while :; do
+        left=0
+        for pid in "${PIDS[@]}"; do alive "$pid" && left=1; done
+        ((left && !FORCE && SECONDS < deadline)) || break
+        sleep 0.2
+    done
+    for pid in "${PIDS[@]}"; do
+        if alive "$pid"; then
+            echo "run.sh: process group $pid did not stop in time; killing it" >&2
+            kill -KILL -- "-$pid" 2>/dev/null || true
+        fi
+    done
+    wait || true # reap the processes and let the log relays flush
+    say "Stopped"
+}
+
+trap stop_all EXIT
+trap 'exit 0' INT TERM
+trap 'exit 129' HUP
+
+start web "${WEB[@]}"
+start worker "${WORKER[@]}"
+start beat "${BEAT[@]}"
+
+# Wait until the web app answers (any HTTP status), then print where to go.
+health=""
+for _ in $(seq 1 120); do
+    alive "${PIDS[0]}" || break
+    if health=$("$PY" - "$URL/healthz" <<'EOF' 2>/dev/null
+import json, sys, urllib.error, urllib.request
+try:
+    body = urllib.request.urlopen(sys.argv[1], timeout=2).read()
+except urllib.error.HTTPError as exc:
+    body = exc.read()
+print(json.loads(body).get("status", "?"))
+EOF
+    ); then
+        break
+    fi
+    health=""
+    sleep 0.5
+done
+
+cat <<EOF
+
+  ERP Portal: $URL/  (health: ${health:-no answer yet} - $URL/healthz)
+  Admin:      $URL/admin/        API docs: $URL/api/docs/
+
+  Demo logins, password "demo" for all:
+    admin      superuser (Django admin)
+    erpadmin   ERP administrator
+    approver   approver
+    pm         project manager
+    viewer     read-only
+    nobody     signed in, no access
+
+  Logs: $LOG_DIR/{web,worker,beat}.log    Stop: Ctrl-C
+
+EOF
+
+# Sleep until one of the three exits (a crash, or the port being taken) or a signal arrives.
+wait -n "${PIDS[@]}" || true
+for i in "${!PIDS[@]}"; do
+    if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then
+        echo "run.sh: ${NAMES[$i]} exited; stopping the others (see $LOG_DIR/${NAMES[$i]}.log)" >&2
+    fi
+done
+exit 1
