@@ -35,4 +35,6 @@ def _probe(check: Callable[[], None]) -> dict[str, object]:
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _probe(_database), "broker": _probe(_broker)}
     healthy = all(c["status"] == "ok" for c in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )

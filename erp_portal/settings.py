@@ -8,8 +8,12 @@ real ``DJANGO_SECRET_KEY`` is required.
 
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+# Lets generic classes such as ModelForm[Model] be subscripted at run time (for typing).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("ERP_PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))

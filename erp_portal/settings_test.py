@@ -6,7 +6,7 @@ os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-for-the-suite-only-0123456789abcdef")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 
-from erp_portal.settings import *  # noqa: E402,F403
+from erp_portal.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -56,7 +56,9 @@ _register(m.StandardCostCodeList, display=("name", "is_erp"), search=("name",))
 _register(m.StandardCostCode, display=("full_code", "name"), search=("full_code", "name"))
 _register(m.CostType, display=("code", "name"), search=("code", "name"))
 _register(m.CostCode, display=("project", "standard_code", "sub_job"), search=("project__name",))
-_register(m.Budget, display=("project", "is_locked"), search=("project__name",), lines=(m.BudgetLineItem,))
+_register(
+    m.Budget, display=("project", "is_locked"), search=("project__name",), lines=(m.BudgetLineItem,)
+)
 _register(
     m.PrimeContract,
     display=("number", "title", "project", "status"),

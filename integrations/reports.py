@@ -8,7 +8,14 @@ from typing import Any
 
 from django.db.models import F, QuerySet, Sum
 
-from integrations.models import Account, DirectCost, ErpState, JobCostTransaction, Membership, SubJob
+from integrations.models import (
+    Account,
+    DirectCost,
+    ErpState,
+    JobCostTransaction,
+    Membership,
+    SubJob,
+)
 from permissions.levels import Level, Tool
 from permissions.models import ToolGrant
 
@@ -41,7 +48,7 @@ def job_costs_to_date(account: Account, project_id: int) -> list[dict[str, Any]]
         .annotate(amount=Sum("amount"))
         .order_by("code", "type_code")
     )
-    return list(rows)
+    return [dict(row) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -94,5 +101,3 @@ def synced_sub_jobs(account: Account) -> QuerySet[SubJob]:
 
 def total(rows: list[dict[str, Any]]) -> Decimal:
     return sum((row["amount"] or Decimal(0) for row in rows), Decimal("0.00"))
-
-

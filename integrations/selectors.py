@@ -60,5 +60,7 @@ def visible_tabs(user: Any, account: Account) -> list[dict[str, str]]:
         ("directory", "Directory", "directory", Action.MANAGE_DIRECTORY),
     ):
         if action is None or can(user, action, account):
-            tabs.append({"key": key, "label": label, "url": reverse(name, kwargs={"account": account.slug})})
+            tabs.append(
+                {"key": key, "label": label, "url": reverse(name, kwargs={"account": account.slug})}
+            )
     return tabs

@@ -18,8 +18,8 @@ def record_save(
     *,
     actor: Any,
     account: Account,
-    form: ModelForm,  # type: ignore[type-arg]
-    lines: BaseInlineFormSet | None = None,  # type: ignore[type-arg]
+    form: ModelForm,
+    lines: BaseInlineFormSet | None = None,
 ) -> Model:
     """Save a validated record form (and its line items) for ``actor`` in ``account``.
 
@@ -28,9 +28,9 @@ def record_save(
     """
     is_new = form.instance.pk is None
     instance = form.save(commit=False)
-    instance.account = account  # type: ignore[attr-defined]
+    instance.account = account
     if is_new and hasattr(instance, "created_by_id"):
-        instance.created_by = actor  # type: ignore[attr-defined]
+        instance.created_by = actor
     require(actor, Action.EDIT_RECORDS, account, obj=instance)
     instance.save()
     form.save_m2m()

@@ -20,9 +20,7 @@ urlpatterns = [
         name="directory-member",
     ),
     path("a/<slug:account>/reports/", reports.ReportIndexView.as_view(), name="reports"),
-    path(
-        "a/<slug:account>/reports/<slug:report>/", reports.ReportView.as_view(), name="report"
-    ),
+    path("a/<slug:account>/reports/<slug:report>/", reports.ReportView.as_view(), name="report"),
     path(
         "a/<slug:account>/settings/",
         reports.AccountSettingsView.as_view(),

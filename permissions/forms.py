@@ -13,11 +13,21 @@ PROJECT_TOOLS = [(t.value, t.label) for t in Tool if t not in COMPANY_ONLY_TOOLS
 class MemberPermissionsForm(forms.Form):
     """Company-level level per tool, and the account-wide privileges."""
 
-    def __init__(self, *args: Any, membership: Membership, levels: dict[str, int], may_grant_cpa: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        membership: Membership,
+        levels: dict[str, int],
+        may_grant_cpa: bool,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         for tool in Tool:
             self.fields[f"tool_{tool.value}"] = forms.TypedChoiceField(
-                label=tool.label, choices=LEVEL_CHOICES, coerce=int, initial=levels.get(tool.value, 0)
+                label=tool.label,
+                choices=LEVEL_CHOICES,
+                coerce=int,
+                initial=levels.get(tool.value, 0),
             )
         for privilege in Privilege:
             field = forms.BooleanField(
@@ -45,7 +55,7 @@ class ProjectGrantForm(forms.Form):
         self.fields["project"].queryset = Project.objects.filter(account=account)  # type: ignore[attr-defined]
 
 
-class BaseProjectGrantFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+class BaseProjectGrantFormSet(forms.BaseFormSet):
     def clean(self) -> None:
         super().clean()
         seen = set()

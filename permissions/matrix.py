@@ -35,7 +35,9 @@ def compute_matrix(*, allow_standard_approvers: bool = False) -> list[dict[str, 
     with transaction.atomic():
         tag = uuid.uuid4().hex[:10]
         account = Account.objects.create(
-            name="Matrix probe", slug=f"matrix-{tag}", allow_standard_approvers=allow_standard_approvers
+            name="Matrix probe",
+            slug=f"matrix-{tag}",
+            allow_standard_approvers=allow_standard_approvers,
         )
         project = Project.objects.create(account=account, number="P-1", name="Probe")
         users: dict[tuple[str, str], Any] = {}

@@ -13,15 +13,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
-from django.db.models import Model
-
 from permissions.levels import COMPANY_ONLY_TOOLS, Level, Privilege, Tool
-from permissions.resources import project_id_of, resource_for
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-    from integrations.models import Account, Project
+    pass
 
 
 class Action(StrEnum):

@@ -41,11 +41,11 @@ def member_permissions_set(
     if membership.account_id != account.pk:
         raise PermissionDenied("That person is not a member of this account.")
     cpa = Privilege.CAN_PUSH_TO_ACCOUNTING
-    if cpa in privileges and privileges[cpa] != membership.can_push_to_accounting:
-        if not can(actor, Action.GRANT_CAN_PUSH_TO_ACCOUNTING, account):
-            raise PermissionDenied(
-                "Only a Directory Admin who holds 'Can Push to Accounting' may grant or withdraw it."
-            )
+    changes_cpa = cpa in privileges and privileges[cpa] != membership.can_push_to_accounting
+    if changes_cpa and not can(actor, Action.GRANT_CAN_PUSH_TO_ACCOUNTING, account):
+        raise PermissionDenied(
+            "Only a Directory Admin who holds 'Can Push to Accounting' may grant or withdraw it."
+        )
     for privilege, value in privileges.items():
         setattr(membership, privilege.value, value)
     membership.save()
@@ -59,8 +59,14 @@ def member_permissions_set(
     seen: set[tuple[int, str]] = set()
     for grant in project_grants:
         key = (grant.project.pk, grant.tool.value)
-        if grant.project.account_id != account.pk or grant.tool in COMPANY_ONLY_TOOLS or key in seen:
-            raise ValidationError(f"The grant of {grant.tool.label} on {grant.project} is not valid.")
+        if (
+            grant.project.account_id != account.pk
+            or grant.tool in COMPANY_ONLY_TOOLS
+            or key in seen
+        ):
+            raise ValidationError(
+                f"The grant of {grant.tool.label} on {grant.project} is not valid."
+            )
         seen.add(key)
         rows.append(
             ToolGrant(

@@ -27,13 +27,15 @@ class DirectoryView(AccountMixin, PolicyRequiredMixin, View):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         self.check_policy()
         memberships = list(
-            Membership.objects.filter(account=self.account).select_related("user").order_by("user__username")
+            Membership.objects.filter(account=self.account)
+            .select_related("user")
+            .order_by("user__username")
         )
         company: dict[tuple[int, str], int] = {}
         project_counts: dict[int, int] = {}
-        for user_id, tool, level, project_id in ToolGrant.objects.filter(account=self.account).values_list(
-            "user_id", "tool", "level", "project_id"
-        ):
+        for user_id, tool, level, project_id in ToolGrant.objects.filter(
+            account=self.account
+        ).values_list("user_id", "tool", "level", "project_id"):
             if project_id is None:
                 company[(user_id, tool)] = level
             else:
@@ -41,7 +43,9 @@ class DirectoryView(AccountMixin, PolicyRequiredMixin, View):
         rows = [
             {
                 "membership": ms,
-                "levels": [LEVEL_LABELS[Level(company.get((ms.user_id, t.value), 0))] for t in Tool],
+                "levels": [
+                    LEVEL_LABELS[Level(company.get((ms.user_id, t.value), 0))] for t in Tool
+                ],
                 "project_grants": project_counts.get(ms.user_id, 0),
             }
             for ms in memberships
@@ -63,21 +67,33 @@ class MemberPermissionsView(AccountMixin, PolicyRequiredMixin, View):
         )
         levels: dict[str, int] = {}
         project_rows: list[dict[str, Any]] = []
-        for grant in ToolGrant.objects.filter(account=self.account, user_id=user_id).select_related("project"):
+        for grant in ToolGrant.objects.filter(account=self.account, user_id=user_id).select_related(
+            "project"
+        ):
             if grant.project_id is None:
                 levels[grant.tool] = grant.level
             else:
-                project_rows.append({"project": grant.project, "tool": grant.tool, "level": grant.level})
+                project_rows.append(
+                    {"project": grant.project, "tool": grant.tool, "level": grant.level}
+                )
         return membership, levels, project_rows
 
-    def forms(self, membership: Membership, levels: dict[str, int], project_rows: list[dict[str, Any]], data: Any = None) -> tuple[MemberPermissionsForm, Any]:
+    def forms(
+        self,
+        membership: Membership,
+        levels: dict[str, int],
+        project_rows: list[dict[str, Any]],
+        data: Any = None,
+    ) -> tuple[MemberPermissionsForm, Any]:
         form = MemberPermissionsForm(
             data,
             membership=membership,
             levels=levels,
             may_grant_cpa=can(self.request.user, Action.GRANT_CAN_PUSH_TO_ACCOUNTING, self.account),
         )
-        formset = ProjectGrantFormSet(data, initial=project_rows, form_kwargs={"account": self.account}, prefix="grants")
+        formset = ProjectGrantFormSet(
+            data, initial=project_rows, form_kwargs={"account": self.account}, prefix="grants"
+        )
         return form, formset
 
     def get(self, request: HttpRequest, user_id: int, **kwargs: Any) -> HttpResponse:
@@ -90,7 +106,11 @@ class MemberPermissionsView(AccountMixin, PolicyRequiredMixin, View):
         form, formset = self.forms(membership, levels, project_rows, request.POST)
         if form.is_valid() and formset.is_valid():
             grants = [
-                ProjectGrant(f.cleaned_data["project"], Tool(f.cleaned_data["tool"]), Level(f.cleaned_data["level"]))
+                ProjectGrant(
+                    f.cleaned_data["project"],
+                    Tool(f.cleaned_data["tool"]),
+                    Level(f.cleaned_data["level"]),
+                )
                 for f in formset.forms
                 if f.cleaned_data and not f.cleaned_data.get("DELETE")
             ]
@@ -110,7 +130,9 @@ class MemberPermissionsView(AccountMixin, PolicyRequiredMixin, View):
             return redirect("directory", account=self.account.slug)
         return self.show(membership, form, formset, status=400)
 
-    def show(self, membership: Membership, form: Any, formset: Any, status: int = 200) -> HttpResponse:
+    def show(
+        self, membership: Membership, form: Any, formset: Any, status: int = 200
+    ) -> HttpResponse:
         return render(
             self.request,
             "permissions/member.html",

@@ -138,7 +138,9 @@ stop_all() {
     local deadline=$((SECONDS + STOP_TIMEOUT)) left
     while :; do
         left=0
-        for pid in "${PIDS[@]}"; do alive "$pid" && left=1; done
+        for pid in "${PIDS[@]}"; do
+            if alive "$pid"; then left=1; fi
+        done
         ((left && !FORCE && SECONDS < deadline)) || break
         sleep 0.2
     done
@@ -167,10 +169,13 @@ for _ in $(seq 1 120); do
     if health=$("$PY" - "$URL/healthz" <<'EOF' 2>/dev/null
 import json, sys, urllib.error, urllib.request
 try:
-    body = urllib.request.urlopen(sys.argv[1], timeout=2).read()
-except urllib.error.HTTPError as exc:
-    body = exc.read()
-print(json.loads(body).get("status", "?"))
+    response = urllib.request.urlopen(sys.argv[1], timeout=2)
+except urllib.error.HTTPError as exc:  # still an answer: 503 when the broker is down
+    response = exc
+try:
+    print(json.loads(response.read())["status"])
+except (ValueError, KeyError):
+    print(f"HTTP {response.status}")
 EOF
     ); then
         break

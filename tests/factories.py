@@ -138,7 +138,9 @@ class PrimeContractFactory(factory.django.DjangoModelFactory):
     status = m.ContractStatus.APPROVED
 
 
-def grant(user: Any, account: m.Account, tool: Tool, level: Level, project: Any = None) -> ToolGrant:
+def grant(
+    user: Any, account: m.Account, tool: Tool, level: Level, project: Any = None
+) -> ToolGrant:
     """Give ``user`` ``level`` on ``tool`` (company-wide, or on ``project``)."""
     obj, _ = ToolGrant.objects.update_or_create(
         account=account, user=user, tool=tool, project=project, defaults={"level": level}

@@ -11,14 +11,17 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import mixins
 from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
+from rest_framework.filters import SearchFilter
 from rest_framework.request import Request
 from rest_framework.viewsets import GenericViewSet
 
+from integrations.api.filters import StableOrderingFilter
 from integrations.models import Account
 from integrations.selectors import accounts_for
 from permissions.access import restrict
@@ -90,6 +93,7 @@ class AccountScopedViewSet(GenericViewSet[M]):
     user may see, so a record of another account, or one hidden by permission, is a 404."""
 
     permission_classes = [PolicyPermission]
+    filter_backends = [DjangoFilterBackend, SearchFilter, StableOrderingFilter]
     schema = AccountScopedSchema()
 
     @cached_property
@@ -109,9 +113,7 @@ class AccountScopedViewSet(GenericViewSet[M]):
         return context
 
 
-class RecordReadViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, AccountScopedViewSet[M]
-):
+class RecordReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccountScopedViewSet[M]):
     """List and retrieve."""
 
 

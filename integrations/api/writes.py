@@ -162,7 +162,9 @@ def _replace_lines(parent: Model, lines: Sequence[LineData]) -> None:
         pk = values.pop("id", None)
         line = existing.get(pk) if pk is not None else line_model(**{parent_field: parent})
         if line is None:
-            raise ValidationError({LINES: [f"Line {position}: id {pk} is not a line of this record."]})
+            raise ValidationError(
+                {LINES: [f"Line {position}: id {pk} is not a line of this record."]}
+            )
         if pk is None:
             values.setdefault("position", position)
         for name, value in values.items():

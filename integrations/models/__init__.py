@@ -14,7 +14,12 @@ from integrations.models.contracts import (
     PrimeContract,
     PrimeContractLineItem,
 )
-from integrations.models.cost_codes import CostCode, CostType, StandardCostCode, StandardCostCodeList
+from integrations.models.cost_codes import (
+    CostCode,
+    CostType,
+    StandardCostCode,
+    StandardCostCodeList,
+)
 from integrations.models.costs import (
     CostKind,
     DirectCost,

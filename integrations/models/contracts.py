@@ -9,11 +9,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Sum
 
-from integrations.models.base import ErpLinkedModel, money, origin_constraint, percent
+from integrations.models.base import ErpLinkedModel, origin_constraint, percent
 from integrations.models.lines import ScheduleOfValuesLine
 
 if TYPE_CHECKING:
-    from django.db.models.manager import RelatedManager
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 
 class ContractStatus(models.TextChoices):
@@ -57,7 +57,9 @@ class PrimeContract(ErpLinkedModel):
         ordering = ["project", "number"]
         constraints = [
             origin_constraint("primecontract"),
-            models.UniqueConstraint(fields=["project", "number"], name="primecontract_unique_number"),
+            models.UniqueConstraint(
+                fields=["project", "number"], name="primecontract_unique_number"
+            ),
         ]
 
     def __str__(self) -> str:

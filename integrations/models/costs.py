@@ -103,5 +103,3 @@ class Payment(ErpLinkedModel):
 
     def __str__(self) -> str:
         return f"Payment {self.payment_number or self.pk} {self.amount}"
-
-

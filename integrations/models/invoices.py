@@ -76,7 +76,9 @@ class SubcontractorInvoice(BillingPeriodInvoice):
         ordering = ["commitment", "number"]
         constraints = [
             origin_constraint("subcontractorinvoice"),
-            models.UniqueConstraint(fields=["commitment", "number"], name="subinvoice_unique_number"),
+            models.UniqueConstraint(
+                fields=["commitment", "number"], name="subinvoice_unique_number"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -84,7 +86,9 @@ class SubcontractorInvoice(BillingPeriodInvoice):
 
 
 class SubcontractorInvoiceLineItem(InvoiceLine):
-    invoice = models.ForeignKey(SubcontractorInvoice, on_delete=models.CASCADE, related_name="lines")
+    invoice = models.ForeignKey(
+        SubcontractorInvoice, on_delete=models.CASCADE, related_name="lines"
+    )
     commitment_line = models.ForeignKey(
         "integrations.CommitmentLineItem", on_delete=models.PROTECT, related_name="+"
     )

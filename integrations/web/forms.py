@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, URLField
 from django.forms import BaseInlineFormSet, ModelForm
 
 from integrations.models import Account, ErpState
@@ -59,7 +59,7 @@ def locked_reason(instance: Model) -> str | None:
     return None
 
 
-class RecordForm(ModelForm):  # type: ignore[type-arg]
+class RecordForm(ModelForm[Model]):
     def __init__(self, *args: Any, account: Account, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _narrow(self, account, user, self.instance)
@@ -71,19 +71,15 @@ class RecordForm(ModelForm):  # type: ignore[type-arg]
                     self.fields[name].help_text = reason
 
 
-class LineFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+class LineFormSet(BaseInlineFormSet[Model, Model, ModelForm[Model]]):
     def __init__(self, *args: Any, account: Account, user: Any, **kwargs: Any) -> None:
-        self.account, self.user = account, user
         super().__init__(*args, **kwargs)
-
-    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
-        form = super()._construct_form(i, **kwargs)
-        _narrow(form, self.account, self.user, self.instance)
         project_id = _project_id(self.instance)
-        cost_code = form.fields.get("cost_code")
-        if project_id and cost_code is not None:
-            cost_code.queryset = cost_code.queryset.filter(project_id=project_id)  # type: ignore[attr-defined]
-        return form
+        for form in self.forms:
+            _narrow(form, account, user, self.instance)
+            cost_code = form.fields.get("cost_code")
+            if project_id and isinstance(cost_code, forms.ModelChoiceField):
+                cost_code.queryset = cost_code.queryset.filter(project_id=project_id)  # type: ignore[union-attr]
 
     def clean(self) -> None:
         super().clean()
@@ -107,15 +103,28 @@ def _project_id(instance: Model) -> int | None:
         return None
 
 
+def _formfield(field: Any, **kwargs: Any) -> Any:
+    if isinstance(field, URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 @cache
 def form_class(record_type: RecordType) -> type[RecordForm]:
-    widgets = {
+    widgets: dict[str, forms.Widget | type[forms.Widget]] = {
         f.name: DATE_WIDGET
         for f in record_type.model._meta.get_fields()
         if getattr(f, "get_internal_type", lambda: "")() == "DateField"
     }
-    return forms.modelform_factory(  # type: ignore[no-any-return]
-        record_type.model, form=RecordForm, fields=record_type.form_fields, widgets=widgets
+    return cast(
+        type[RecordForm],
+        forms.modelform_factory(
+            record_type.model,
+            form=RecordForm,
+            fields=record_type.form_fields,
+            widgets=widgets,
+            formfield_callback=_formfield,
+        ),
     )
 
 
@@ -124,12 +133,15 @@ def lines_formset_class(record_type: RecordType) -> type[LineFormSet] | None:
     lines = record_type.lines
     if lines is None:
         return None
-    return forms.inlineformset_factory(  # type: ignore[no-any-return]
-        record_type.model,
-        lines.model,
-        formset=LineFormSet,
-        fk_name=lines.fk,
-        fields=lines.fields,
-        extra=2,
-        can_delete=True,
+    return cast(
+        type[LineFormSet],
+        forms.inlineformset_factory(
+            record_type.model,
+            lines.model,
+            formset=LineFormSet,
+            fk_name=lines.fk,
+            fields=lines.fields,
+            extra=2,
+            can_delete=True,
+        ),
     )

@@ -19,4 +19,4 @@ class AccountMixin(LoginRequiredMixin):
         if request.user.is_authenticated:
             self.account = get_object_or_404(accounts_for(request.user), slug=kwargs["account"])
             request.account = self.account  # type: ignore[attr-defined]
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
+        return super().dispatch(request, *args, **kwargs)

@@ -20,10 +20,30 @@ from permissions.mixins import PolicyRequiredMixin
 from permissions.policy import Action
 
 REPORTS = (
-    ("accountants", "Accountant Report", Action.VIEW_ACCOUNTANT_REPORT, "Who may accept and reject exports."),
-    ("job-costs", "ERP Job Costs", Action.VIEW_ERP_JOB_COSTS_REPORT, "Job-to-date costs from the ERP, per cost code and cost type."),
-    ("unsyncable-direct-costs", "ERP Unsyncable Direct Costs", Action.VIEW_UNSYNCABLE_DIRECT_COSTS_REPORT, "Direct costs that cannot sync, and why."),
-    ("synced-sub-jobs", "Synced Sub Jobs", Action.VIEW_SYNCED_SUB_JOBS, "Sub jobs linked with the ERP, by project."),
+    (
+        "accountants",
+        "Accountant Report",
+        Action.VIEW_ACCOUNTANT_REPORT,
+        "Who may accept and reject exports.",
+    ),
+    (
+        "job-costs",
+        "ERP Job Costs",
+        Action.VIEW_ERP_JOB_COSTS_REPORT,
+        "Job-to-date costs from the ERP, per cost code and cost type.",
+    ),
+    (
+        "unsyncable-direct-costs",
+        "ERP Unsyncable Direct Costs",
+        Action.VIEW_UNSYNCABLE_DIRECT_COSTS_REPORT,
+        "Direct costs that cannot sync, and why.",
+    ),
+    (
+        "synced-sub-jobs",
+        "Synced Sub Jobs",
+        Action.VIEW_SYNCED_SUB_JOBS,
+        "Sub jobs linked with the ERP, by project.",
+    ),
 )
 
 
@@ -34,7 +54,11 @@ class ReportIndexView(AccountMixin, View):
             for key, title, action, about in REPORTS
             if can(request.user, action, self.account)
         ]
-        return render(request, "integrations/reports/index.html", {"active_tab": "reports", "reports": available})
+        return render(
+            request,
+            "integrations/reports/index.html",
+            {"active_tab": "reports", "reports": available},
+        )
 
 
 class ReportView(AccountMixin, View):
@@ -45,11 +69,18 @@ class ReportView(AccountMixin, View):
         title, action = found
         context: dict[str, Any] = {"active_tab": "reports", "title": title, "report": report}
         projects = [
-            p for p in Project.objects.filter(account=self.account)
-            if action != Action.VIEW_UNSYNCABLE_DIRECT_COSTS_REPORT or can(request.user, action, self.account, project=p)
+            p
+            for p in Project.objects.filter(account=self.account)
+            if action != Action.VIEW_UNSYNCABLE_DIRECT_COSTS_REPORT
+            or can(request.user, action, self.account, project=p)
         ]
         project = next((p for p in projects if str(p.pk) == request.GET.get("project")), None)
-        if not can(request.user, action, self.account, project=project if report == "unsyncable-direct-costs" else None):
+        if not can(
+            request.user,
+            action,
+            self.account,
+            project=project if report == "unsyncable-direct-costs" else None,
+        ):
             raise PermissionDenied("You do not have permission to view this report.")
         context.update(projects=projects, project=project)
         if report == "accountants":
@@ -64,7 +95,7 @@ class ReportView(AccountMixin, View):
         return render(request, "integrations/reports/report.html", context)
 
 
-class AccountSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+class AccountSettingsForm(forms.ModelForm):
     class Meta:
         model = Account
         fields = ("name", "allow_standard_approvers")
@@ -88,5 +119,8 @@ class AccountSettingsView(AccountMixin, PolicyRequiredMixin, View):
 
     def show(self, form: AccountSettingsForm, status: int = 200) -> HttpResponse:
         return render(
-            self.request, "integrations/settings.html", {"active_tab": "settings", "form": form}, status=status
+            self.request,
+            "integrations/settings.html",
+            {"active_tab": "settings", "form": form},
+            status=status,
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django_filters.filterset import filterset_factory
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
@@ -12,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
+from django_filters.filterset import filterset_factory
 
 from integrations.selectors import accounts_for, tab_counts
 from integrations.services import record_save
@@ -35,6 +35,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("account-home", account=account.slug)
 
 
+def _label(model: Model | type[Model], name: str) -> str:
+    return str(getattr(model._meta.get_field(name), "verbose_name", name))
+
+
 class RecordTypeMixin(AccountMixin, PolicyRequiredMixin):
     record_type: RecordType
 
@@ -49,11 +53,14 @@ class RecordTypeMixin(AccountMixin, PolicyRequiredMixin):
         return restrict(self.record_type.queryset(), self.request.user, self.account)
 
     def url(self, name: str, **kwargs: Any) -> str:
-        return reverse(name, kwargs={"account": self.account.slug, "kind": self.record_type.key, **kwargs})
+        return reverse(
+            name, kwargs={"account": self.account.slug, "kind": self.record_type.key, **kwargs}
+        )
 
     def context(self, **extra: Any) -> dict[str, Any]:
         siblings = [
-            rt for rt in types_in_tab(self.record_type.tab)
+            rt
+            for rt in types_in_tab(self.record_type.tab)
             if can(self.request.user, Action.VIEW_RECORDS, self.account, obj=rt.model)
         ]
         return {
@@ -61,12 +68,16 @@ class RecordTypeMixin(AccountMixin, PolicyRequiredMixin):
             "active_tab": self.record_type.tab,
             "siblings": siblings,
             "can_edit": self.record_type.editable
-            and can(self.request.user, Action.EDIT_RECORDS, self.account, obj=self.record_type.model),
+            and can(
+                self.request.user, Action.EDIT_RECORDS, self.account, obj=self.record_type.model
+            ),
             **extra,
         }
 
 
-def _filterset(record_type: RecordType, data: Any, queryset: QuerySet[Model], view: RecordTypeMixin) -> Any:
+def _filterset(
+    record_type: RecordType, data: Any, queryset: QuerySet[Model], view: RecordTypeMixin
+) -> Any:
     filterset = filterset_factory(record_type.model, fields=list(record_type.filters))(
         data, queryset=queryset
     )
@@ -97,7 +108,8 @@ class RecordListView(RecordTypeMixin, View):
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
         page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = [
-            (obj, [cell_for(obj, path) for path, _ in record_type.columns]) for obj in page.object_list
+            (obj, [cell_for(obj, path) for path, _ in record_type.columns])
+            for obj in page.object_list
         ]
         params = request.GET.copy()
         params.pop("page", None)
@@ -105,7 +117,11 @@ class RecordListView(RecordTypeMixin, View):
             request,
             "integrations/record_list.html",
             self.context(
-                page=page, rows=rows, filterset=filterset, query=query, querystring=params.urlencode()
+                page=page,
+                rows=rows,
+                filterset=filterset,
+                query=query,
+                querystring=params.urlencode(),
             ),
         )
 
@@ -117,14 +133,16 @@ class RecordDetailView(RecordTypeMixin, View):
         obj = get_object_or_404(self.visible(), pk=pk)
         record_type = self.record_type
         fields = [
-            (obj._meta.get_field(name).verbose_name, cell_for(obj, name))
+            (_label(obj, name), cell_for(obj, name))
             for name in (*record_type.form_fields, "origin_id", "origin_code", "erp_state")
             if hasattr(obj, name) and name not in ("default_cost_types",)
         ]
         lines: list[list[Cell]] = []
         if record_type.lines:
-            line_rel = getattr(obj, "lines")
-            lines = [[cell_for(line, f) for f in record_type.lines.fields] for line in line_rel.all()]
+            lines = [
+                [cell_for(line, f) for f in record_type.lines.fields]
+                for line in record_type.lines.of(obj)
+            ]
         return render(
             request,
             "integrations/record_detail.html",
@@ -132,9 +150,7 @@ class RecordDetailView(RecordTypeMixin, View):
                 obj=obj,
                 fields=fields,
                 lines=lines,
-                line_headings=[
-                    record_type.lines.model._meta.get_field(f).verbose_name for f in record_type.lines.fields
-                ]
+                line_headings=[_label(record_type.lines.model, f) for f in record_type.lines.fields]
                 if record_type.lines
                 else [],
                 locked=locked_reason(obj),

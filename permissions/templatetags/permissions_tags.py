@@ -14,7 +14,10 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def can_do(
-    context: template.Context, action: str, obj: Model | type[Model] | None = None, project: Any = None
+    context: template.Context,
+    action: str,
+    obj: Model | type[Model] | None = None,
+    project: Any = None,
 ) -> bool:
     request = context.get("request")
     account = getattr(request, "account", None)

@@ -18,8 +18,8 @@ from tests.factories import (
     member,
 )
 
-ALL_TOOLS = {tool: Level.ADMIN for tool in Tool}
-READ_ONLY = {tool: Level.READ_ONLY for tool in Tool}
+ALL_TOOLS = dict.fromkeys(Tool, Level.ADMIN)
+READ_ONLY = dict.fromkeys(Tool, Level.READ_ONLY)
 
 
 def login(user) -> Client:
@@ -70,7 +70,10 @@ def test_commitment_list_detail_and_search(account, commitment):
 def test_foreign_account_records_are_404(account, other_account):
     theirs = CommitmentFactory(account=other_account)
     client = login(member(account, levels=ALL_TOOLS))
-    assert client.get(url("record-detail", account, kind="commitments", pk=theirs.pk)).status_code == 404
+    assert (
+        client.get(url("record-detail", account, kind="commitments", pk=theirs.pk)).status_code
+        == 404
+    )
     assert client.get(url("record-list", other_account, kind="commitments")).status_code == 404
 
 
@@ -91,12 +94,21 @@ def test_create_commitment_with_lines(account):
     user = member(account, levels=ALL_TOOLS)
     client = login(user)
     data = {
-        "project": project.pk, "kind": "subcontract", "number": "SC-900", "title": "Roofing",
-        "vendor": vendor.pk, "status": "approved", "retainage_percent": "10",
-        "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0",
-        "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000",
-        "lines-0-position": "1", "lines-0-description": "Membrane roof",
-        "lines-0-cost_code": code.pk, "lines-0-amount": "48250.00",
+        "project": project.pk,
+        "kind": "subcontract",
+        "number": "SC-900",
+        "title": "Roofing",
+        "vendor": vendor.pk,
+        "status": "approved",
+        "retainage_percent": "10",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-position": "1",
+        "lines-0-description": "Membrane roof",
+        "lines-0-cost_code": code.pk,
+        "lines-0-amount": "48250.00",
     }
     response = client.post(url("record-create", account, kind="commitments"), data)
     assert response.status_code == 302, response.text
@@ -111,9 +123,15 @@ def test_create_refuses_another_accounts_vendor(account, other_account):
     foreign_vendor = CompanyFactory(account=other_account)
     client = login(member(account, levels=ALL_TOOLS))
     data = {
-        "project": project.pk, "kind": "subcontract", "number": "SC-1", "title": "X",
-        "vendor": foreign_vendor.pk, "status": "draft", "retainage_percent": "0",
-        "lines-TOTAL_FORMS": "0", "lines-INITIAL_FORMS": "0",
+        "project": project.pk,
+        "kind": "subcontract",
+        "number": "SC-1",
+        "title": "X",
+        "vendor": foreign_vendor.pk,
+        "status": "draft",
+        "retainage_percent": "0",
+        "lines-TOTAL_FORMS": "0",
+        "lines-INITIAL_FORMS": "0",
     }
     response = client.post(url("record-create", account, kind="commitments"), data)
     assert response.status_code == 400
@@ -129,10 +147,16 @@ def test_locked_fields_cannot_change_while_pending(account, commitment):
     page = client.get(edit)
     assert "Locked while the record is ready to export" in page.text
     data = {
-        "project": commitment.project_id, "kind": "subcontract", "number": commitment.number,
-        "title": "Changed title", "vendor": commitment.vendor_id, "status": "approved",
-        "retainage_percent": "10", "description": "Now with notes",
-        "lines-TOTAL_FORMS": "0", "lines-INITIAL_FORMS": "0",
+        "project": commitment.project_id,
+        "kind": "subcontract",
+        "number": commitment.number,
+        "title": "Changed title",
+        "vendor": commitment.vendor_id,
+        "status": "approved",
+        "retainage_percent": "10",
+        "description": "Now with notes",
+        "lines-TOTAL_FORMS": "0",
+        "lines-INITIAL_FORMS": "0",
     }
     assert client.post(edit, data).status_code == 302
     commitment.refresh_from_db()

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Print the permission matrix as the policy function answers it."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--json", action="store_true", help="Print JSON (one object per action).")
+        parser.add_argument(
+            "--json", action="store_true", help="Print JSON (one object per action)."
+        )
         parser.add_argument(
             "--allow-standard-approvers",
             action="store_true",
@@ -27,8 +29,9 @@ class Command(BaseCommand):
         header = f"{'action':44} " + " ".join(f"{k:>9}" for k in GRID_LEVELS)
         self.stdout.write(header + "   (approver/plain)")
         for row in rows:
-            cells = " ".join(
-                f"{'Y' if row['grid'][k]['approver'] else '-'}/{'Y' if row['grid'][k]['plain'] else '-':>7}"
-                for k in GRID_LEVELS
-            )
+            cells = " ".join(f"{_cell(row['grid'][k]):>9}" for k in GRID_LEVELS)
             self.stdout.write(f"{row['action']:44} {cells}")
+
+
+def _cell(answers: dict[str, bool]) -> str:
+    return "/".join("Y" if answers[role] else "-" for role in ("approver", "plain"))
