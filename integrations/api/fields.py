@@ -13,6 +13,7 @@ from django.db.models import Model, QuerySet
 from rest_framework import serializers
 
 from integrations.api import writes
+from integrations.api.schema import EnumChoiceField
 
 M = TypeVar("M", bound=Model)
 
@@ -35,7 +36,7 @@ def account_path(model: type[Model]) -> str:
         raise ImproperlyConfigured(f"No path to the account for {model._meta.label}") from None
 
 
-class AccountRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+class AccountRelatedField(serializers.PrimaryKeyRelatedField):
     """A reference by id that only accepts records of the request's account, so an id from
     another account is a 400 on that field, worded like one that does not exist."""
 
@@ -44,7 +45,8 @@ class AccountRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[t
     }
 
     def get_queryset(self) -> QuerySet[Any]:
-        queryset: QuerySet[Any] = super().get_queryset()
+        queryset = super().get_queryset()
+        assert queryset is not None, "a writable reference has a queryset"
         account = self.context.get("account")
         if account is None:  # no request (schema generation): offer nothing
             return queryset.none()
@@ -73,10 +75,11 @@ def api_errors() -> Iterator[None]:
         raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
 
 
-class LineSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class LineSerializer(serializers.ModelSerializer):
     """A line sent with its parent: with ``id`` it changes that line, without it adds one."""
 
     serializer_related_field = AccountRelatedField
+    serializer_choice_field = EnumChoiceField
     id = serializers.IntegerField(
         required=False,
         help_text="An existing line's id, to keep (and change) it. Leave out to add a line.",
@@ -102,6 +105,7 @@ class RecordSerializer(serializers.ModelSerializer[M]):
     which checks the policy, locked fields and constraints and replaces nested ``lines``."""
 
     serializer_related_field = AccountRelatedField
+    serializer_choice_field = EnumChoiceField
 
     def create(self, validated_data: dict[str, Any]) -> M:
         lines = validated_data.pop("lines", None)

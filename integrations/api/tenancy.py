@@ -12,9 +12,6 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
 from rest_framework import mixins
 from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
 from rest_framework.filters import SearchFilter
@@ -22,15 +19,13 @@ from rest_framework.request import Request
 from rest_framework.viewsets import GenericViewSet
 
 from integrations.api.filters import StableOrderingFilter
+from integrations.api.schema import ACCOUNT_HEADER, ACCOUNT_PARAM, AccountScopedSchema
 from integrations.models import Account
 from integrations.selectors import accounts_for
 from permissions.access import restrict
 from permissions.drf import PolicyPermission
 
 M = TypeVar("M", bound=Model)
-
-ACCOUNT_HEADER = "X-Account"
-ACCOUNT_PARAM = "account"
 
 
 def requested_slug(request: Request) -> str | None:
@@ -63,29 +58,6 @@ def resolve_account(request: Request) -> Account:
         f"You belong to several accounts: say which one with the {ACCOUNT_HEADER} header or the "
         f"'{ACCOUNT_PARAM}' query parameter (its slug; GET /api/v1/accounts/ lists them)."
     )
-
-
-ACCOUNT_PARAMETERS = [
-    OpenApiParameter(
-        ACCOUNT_HEADER,
-        OpenApiTypes.STR,
-        OpenApiParameter.HEADER,
-        description="Slug of the account to work in. Needed if you belong to several.",
-    ),
-    OpenApiParameter(
-        ACCOUNT_PARAM,
-        OpenApiTypes.STR,
-        OpenApiParameter.QUERY,
-        description=f"Slug of the account to work in (instead of the {ACCOUNT_HEADER} header).",
-    ),
-]
-
-
-class AccountScopedSchema(AutoSchema):
-    """Documents the account header and parameter on every account-scoped operation."""
-
-    def get_override_parameters(self) -> list[Any]:
-        return [*super().get_override_parameters(), *ACCOUNT_PARAMETERS]
 
 
 class AccountScopedViewSet(GenericViewSet[M]):

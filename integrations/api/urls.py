@@ -14,9 +14,7 @@ router.register("accounts", views.AccountViewSet, basename="account")
 router.register("companies", views.CompanyViewSet, basename="company")
 router.register("projects", views.ProjectViewSet, basename="project")
 router.register("sub-jobs", views.SubJobViewSet, basename="sub-job")
-router.register(
-    "standard-cost-codes", views.StandardCostCodeViewSet, basename="standard-cost-code"
-)
+router.register("standard-cost-codes", views.StandardCostCodeViewSet, basename="standard-cost-code")
 router.register("cost-types", views.CostTypeViewSet, basename="cost-type")
 router.register("cost-codes", views.CostCodeViewSet, basename="cost-code")
 router.register("budgets", views.BudgetViewSet, basename="budget")

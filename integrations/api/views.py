@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.filters import SearchFilter
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from integrations import models as m
@@ -28,6 +28,8 @@ class TokenView(ObtainAuthToken):
 
     Send it as `Authorization: Token <token>`. The same token is returned on every call.
     """
+
+    permission_classes = [AllowAny]
 
 
 @extend_schema(tags=["accounts"])
@@ -157,9 +159,9 @@ class CommitmentChangeOrderViewSet(RecordWriteViewSet[m.CommitmentChangeOrder]):
 class PrimeContractChangeOrderViewSet(RecordWriteViewSet[m.PrimeContractChangeOrder]):
     """Change orders on prime contracts (PCCOs), with their lines."""
 
-    queryset = m.PrimeContractChangeOrder.objects.select_related(
-        "prime_contract"
-    ).prefetch_related("lines")
+    queryset = m.PrimeContractChangeOrder.objects.select_related("prime_contract").prefetch_related(
+        "lines"
+    )
     serializer_class = s.PrimeContractChangeOrderSerializer
     filterset_class = f.PrimeContractChangeOrderFilter
     search_fields = ("number", "title", "prime_contract__number")
@@ -169,9 +171,7 @@ class PrimeContractChangeOrderViewSet(RecordWriteViewSet[m.PrimeContractChangeOr
 class SubcontractorInvoiceViewSet(RecordWriteViewSet[m.SubcontractorInvoice]):
     """Subcontractor invoices (requisitions), with their lines and G702 totals."""
 
-    queryset = m.SubcontractorInvoice.objects.select_related("commitment").prefetch_related(
-        "lines"
-    )
+    queryset = m.SubcontractorInvoice.objects.select_related("commitment").prefetch_related("lines")
     serializer_class = s.SubcontractorInvoiceSerializer
     filterset_class = f.SubcontractorInvoiceFilter
     search_fields = ("number", "commitment__number", "commitment__title")

@@ -120,7 +120,8 @@ def record_update(
 def _label(instance: Model, name: str) -> str:
     if name == LINES:
         return "Lines"
-    return str(instance._meta.get_field(name).verbose_name).capitalize()
+    field = instance._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name)).capitalize()
 
 
 def _moves(instance: Model, changes: Mapping[str, Any]) -> dict[str, str]:

@@ -154,8 +154,6 @@ class RecordDetailView(RecordTypeMixin, View):
                 if record_type.lines
                 else [],
                 locked=locked_reason(obj),
-                can_edit_obj=record_type.editable
-                and can(request.user, Action.EDIT_RECORDS, self.account, obj=obj),
             ),
         )
 

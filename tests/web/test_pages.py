@@ -144,6 +144,8 @@ def test_locked_fields_cannot_change_while_pending(account, commitment):
     Commitment.objects.filter(pk=commitment.pk).update(erp_state=ErpState.PENDING)
     client = login(member(account, levels=ALL_TOOLS))
     edit = url("record-edit", account, kind="commitments", pk=commitment.pk)
+    detail = client.get(url("record-detail", account, kind="commitments", pk=commitment.pk))
+    assert edit in detail.text  # an Admin on Commitments sees the Edit button
     page = client.get(edit)
     assert "Locked while the record is ready to export" in page.text
     data = {

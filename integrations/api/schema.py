@@ -1,0 +1,87 @@
+"""OpenAPI schema details: the account parameters, and one named enum per choice set.
+
+Several models have a ``status`` (or ``kind``) with different choices, which drf-spectacular can
+only name by hash ("Status1a9Enum") and warns about. The API's choice fields are
+:class:`EnumChoiceField`, whose schema is the component named after its choice set here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_choice_description_list
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+
+from integrations import models as m
+
+ACCOUNT_HEADER = "X-Account"
+ACCOUNT_PARAM = "account"
+
+CHOICE_SETS: dict[str, type[models.Choices]] = {
+    "AccountingMethodEnum": m.PrimeContract.AccountingMethod,
+    "ChangeOrderStatusEnum": m.ChangeOrderStatus,
+    "CommitmentKindEnum": m.Commitment.Kind,
+    "ContractStatusEnum": m.ContractStatus,
+    "CostKindEnum": m.CostKind,
+    "DirectCostStatusEnum": m.DirectCost.Status,
+    "ErpStateEnum": m.ErpState,
+    "InvoiceStatusEnum": m.InvoiceStatus,
+    "PaymentStatusEnum": m.Payment.Status,
+    "ProjectStageEnum": m.Project.Stage,
+    "VendorTypeEnum": m.Company.VendorType,
+}
+_NAMES = {tuple(choices.values): name for name, choices in CHOICE_SETS.items()}
+
+ACCOUNT_PARAMETERS = [
+    OpenApiParameter(
+        ACCOUNT_HEADER,
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description="Slug of the account to work in. Needed if you belong to several.",
+    ),
+    OpenApiParameter(
+        ACCOUNT_PARAM,
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        description=f"Slug of the account to work in (instead of the {ACCOUNT_HEADER} header).",
+    ),
+]
+
+
+class AccountScopedSchema(AutoSchema):
+    """Documents the account header and parameter on every account-scoped operation."""
+
+    def get_override_parameters(self) -> list[Any]:
+        return [*super().get_override_parameters(), *ACCOUNT_PARAMETERS]
+
+
+class EnumChoiceField(serializers.ChoiceField):
+    """A choice field documented as the named enum of its choice set."""
+
+
+def enum_name(field: serializers.ChoiceField) -> str | None:
+    if field.allow_blank or field.allow_null:
+        return None
+    return _NAMES.get(tuple(field.choices))
+
+
+class EnumChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = EnumChoiceField
+
+    def get_name(self) -> str | None:
+        return enum_name(self.target)
+
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: Any) -> Any:
+        field = self.target
+        if enum_name(field) is None:
+            return auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
+        return {
+            "type": "string",
+            "enum": list(field.choices),
+            "description": build_choice_description_list(field.choices.items()),
+        }
