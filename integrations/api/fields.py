@@ -7,10 +7,11 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from integrations.api import writes
 from integrations.api.schema import EnumChoiceField
@@ -72,32 +73,10 @@ def api_errors() -> Iterator[None]:
     try:
         yield
     except DjangoValidationError as exc:
-        raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
-
-
-class LineSerializer(serializers.ModelSerializer):
-    """A line sent with its parent: with ``id`` it changes that line, without it adds one."""
-
-    serializer_related_field = AccountRelatedField
-    serializer_choice_field = EnumChoiceField
-    id = serializers.IntegerField(
-        required=False,
-        help_text="An existing line's id, to keep (and change) it. Leave out to add a line.",
-    )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        # Under PATCH DRF skips missing fields even in nested lines; a new line needs them all.
-        if "id" not in attrs:
-            missing = [
-                name
-                for name, field in self.fields.items()
-                if field.required and not field.read_only and name not in attrs
-            ]
-            if missing:
-                raise serializers.ValidationError(
-                    {name: ["This field is required for a new line."] for name in missing}
-                )
-        return attrs
+        detail = serializers.as_serializer_error(exc)
+        if NON_FIELD_ERRORS in detail:
+            detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+        raise serializers.ValidationError(detail) from exc
 
 
 class RecordSerializer(serializers.ModelSerializer[M]):
@@ -106,6 +85,11 @@ class RecordSerializer(serializers.ModelSerializer[M]):
 
     serializer_related_field = AccountRelatedField
     serializer_choice_field = EnumChoiceField
+
+    def get_validators(self) -> list[Any]:
+        # Uniqueness is checked by the service against the model's constraints (including the
+        # ones on ``account``, which is not an input), and reported on the field at fault.
+        return []
 
     def create(self, validated_data: dict[str, Any]) -> M:
         lines = validated_data.pop("lines", None)

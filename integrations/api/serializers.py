@@ -2,7 +2,7 @@
 
 References are ids of records of the same account. ERP fields (``origin_*``, ``erp_state``,
 ``erp_synced_at``) are read-only: only the export and import workflows change them. Lines are
-nested; a write that sends ``lines`` replaces them (see :class:`LineSerializer`).
+nested; a write that sends ``lines`` replaces them (see :mod:`integrations.api.lines`).
 """
 
 from __future__ import annotations
@@ -12,38 +12,25 @@ from typing import Any
 from rest_framework import serializers
 
 from integrations import models as m
-from integrations.api.fields import (
-    ERP_FIELDS,
-    RECORD_FIELDS,
-    LineSerializer,
-    LinesTotalField,
-    RecordSerializer,
+from integrations.api.fields import ERP_FIELDS, RECORD_FIELDS, LinesTotalField, RecordSerializer
+from integrations.api.lines import (
+    BudgetLineSerializer,
+    CommitmentChangeOrderLineSerializer,
+    CommitmentLineSerializer,
+    DirectCostLineSerializer,
+    InvoiceTotals,
+    OwnerInvoiceLineSerializer,
+    PrimeContractChangeOrderLineSerializer,
+    PrimeContractLineSerializer,
+    SubcontractorInvoiceLineSerializer,
 )
 
 READ_ONLY = (*RECORD_FIELDS, *ERP_FIELDS, "created_by")
-COSTED_LINE = ("id", "position", "description", "cost_code", "cost_type", "amount")
-SOV_LINE = (*COSTED_LINE, "quantity", "uom", "unit_cost", "tax_code")
-INVOICE_LINE = (
-    "id",
-    "position",
-    "description",
-    "work_completed",
-    "materials_stored",
-    "work_retainage",
-    "materials_retainage",
-    "retainage_released",
-    "completed_and_stored",
-    "net_amount",
-)
 INVOICE = ("billing_date", "period_start", "period_end", "status", "notes")
 
 
 def _amount(line: Any) -> Any:
     return line.amount
-
-
-def _money(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=17, decimal_places=2, read_only=True, **kwargs)
 
 
 # --- Accounts and the directory -----------------------------------------------------------------
@@ -150,13 +137,6 @@ class CostCodeSerializer(RecordSerializer[m.CostCode]):
 # --- Budgets and contracts ----------------------------------------------------------------------
 
 
-class BudgetLineSerializer(LineSerializer):
-    class Meta:
-        model = m.BudgetLineItem
-        fields = (*COSTED_LINE, "sub_job")
-        read_only_fields = fields
-
-
 class BudgetSerializer(RecordSerializer[m.Budget]):
     lines = BudgetLineSerializer(many=True, read_only=True)
     total = LinesTotalField(_amount, help_text="Sum of the line amounts.")
@@ -165,12 +145,6 @@ class BudgetSerializer(RecordSerializer[m.Budget]):
         model = m.Budget
         fields = (*RECORD_FIELDS, "project", "is_locked", "lines", "total", *ERP_FIELDS)
         read_only_fields = fields
-
-
-class PrimeContractLineSerializer(LineSerializer):
-    class Meta:
-        model = m.PrimeContractLineItem
-        fields = SOV_LINE
 
 
 class PrimeContractSerializer(RecordSerializer[m.PrimeContract]):
@@ -196,12 +170,6 @@ class PrimeContractSerializer(RecordSerializer[m.PrimeContract]):
             *ERP_FIELDS,
         )
         read_only_fields = READ_ONLY
-
-
-class CommitmentLineSerializer(LineSerializer):
-    class Meta:
-        model = m.CommitmentLineItem
-        fields = SOV_LINE
 
 
 class CommitmentSerializer(RecordSerializer[m.Commitment]):
@@ -235,12 +203,6 @@ class CommitmentSerializer(RecordSerializer[m.Commitment]):
 # --- Change orders ------------------------------------------------------------------------------
 
 
-class CommitmentChangeOrderLineSerializer(LineSerializer):
-    class Meta:
-        model = m.CommitmentChangeOrderLineItem
-        fields = (*COSTED_LINE, "commitment_line")
-
-
 class CommitmentChangeOrderSerializer(RecordSerializer[m.CommitmentChangeOrder]):
     project = serializers.IntegerField(source="commitment.project_id", read_only=True)
     lines = CommitmentChangeOrderLineSerializer(many=True, required=False)
@@ -265,12 +227,6 @@ class CommitmentChangeOrderSerializer(RecordSerializer[m.CommitmentChangeOrder])
             *ERP_FIELDS,
         )
         read_only_fields = READ_ONLY
-
-
-class PrimeContractChangeOrderLineSerializer(LineSerializer):
-    class Meta:
-        model = m.PrimeContractChangeOrderLineItem
-        fields = (*COSTED_LINE, "prime_line")
 
 
 class PrimeContractChangeOrderSerializer(RecordSerializer[m.PrimeContractChangeOrder]):
@@ -300,28 +256,6 @@ class PrimeContractChangeOrderSerializer(RecordSerializer[m.PrimeContractChangeO
 # --- Invoices -----------------------------------------------------------------------------------
 
 
-class InvoiceLineMixin(LineSerializer):
-    completed_and_stored = _money(help_text="Work completed plus materials stored.")
-    net_amount = _money(help_text="Completed and stored, less retainage, plus released.")
-
-
-class InvoiceTotals(serializers.Serializer[Any]):
-    """G702 totals over the lines (read-only)."""
-
-    work_completed = LinesTotalField(lambda line: line.work_completed)
-    materials_stored = LinesTotalField(lambda line: line.materials_stored)
-    completed_and_stored = LinesTotalField(lambda line: line.completed_and_stored)
-    retainage = LinesTotalField(lambda line: line.work_retainage + line.materials_retainage)
-    retainage_released = LinesTotalField(lambda line: line.retainage_released)
-    net_amount = LinesTotalField(lambda line: line.net_amount)
-
-
-class SubcontractorInvoiceLineSerializer(InvoiceLineMixin):
-    class Meta:
-        model = m.SubcontractorInvoiceLineItem
-        fields = (*INVOICE_LINE, "commitment_line")
-
-
 class SubcontractorInvoiceSerializer(RecordSerializer[m.SubcontractorInvoice]):
     project = serializers.IntegerField(source="commitment.project_id", read_only=True)
     lines = SubcontractorInvoiceLineSerializer(many=True, required=False)
@@ -340,12 +274,6 @@ class SubcontractorInvoiceSerializer(RecordSerializer[m.SubcontractorInvoice]):
             *ERP_FIELDS,
         )
         read_only_fields = READ_ONLY
-
-
-class OwnerInvoiceLineSerializer(InvoiceLineMixin):
-    class Meta:
-        model = m.OwnerInvoiceLineItem
-        fields = (*INVOICE_LINE, "prime_line")
 
 
 class OwnerInvoiceSerializer(RecordSerializer[m.OwnerInvoice]):
@@ -369,12 +297,6 @@ class OwnerInvoiceSerializer(RecordSerializer[m.OwnerInvoice]):
 
 
 # --- Costs and payments -------------------------------------------------------------------------
-
-
-class DirectCostLineSerializer(LineSerializer):
-    class Meta:
-        model = m.DirectCostLineItem
-        fields = COSTED_LINE
 
 
 class DirectCostSerializer(RecordSerializer[m.DirectCost]):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Model, ProtectedError
 
@@ -22,9 +22,10 @@ from permissions.resources import resource_for
 M = TypeVar("M", bound=Model)
 LineData = Mapping[str, Any]
 
-# While a record is with the accounting approver or the ERP, its locked fields stay as sent.
+# While a record waits for or has reached the ERP, its locked fields stay as sent. "Failed" is
+# included as in the spec ("locked until rejected") and the web forms (integrations.web.forms).
 LOCKING_STATES = frozenset(
-    {ErpState.PENDING, ErpState.ACCEPTED, ErpState.EXPORTING, ErpState.SYNCED}
+    {ErpState.PENDING, ErpState.ACCEPTED, ErpState.EXPORTING, ErpState.FAILED, ErpState.SYNCED}
 )
 LINES = "lines"
 
@@ -84,7 +85,7 @@ def record_create(
     require(actor, Action.EDIT_RECORDS, account, project=project_of(obj), obj=model)
     _check_lines(obj, lines or ())
     with transaction.atomic():
-        obj.validate_constraints()
+        _validate_constraints(obj)
         obj.save()
         if lines:
             _replace_lines(obj, lines)
@@ -110,7 +111,7 @@ def record_update(
     if lines is not None:
         _check_lines(instance, lines)
     with transaction.atomic():
-        instance.validate_constraints()
+        _validate_constraints(instance)
         instance.save()
         if lines is not None:
             _replace_lines(instance, lines)
@@ -122,6 +123,21 @@ def _label(instance: Model, name: str) -> str:
         return "Lines"
     field = instance._meta.get_field(name)
     return str(getattr(field, "verbose_name", name)).capitalize()
+
+
+def _validate_constraints(obj: Model) -> None:
+    """Unique constraints, with a duplicate reported on the field that makes it one (the
+    ``number`` of ``(project, number)``), not on the record as a whole."""
+    try:
+        obj.validate_constraints()
+    except ValidationError as exc:
+        errors: dict[str, list[ValidationError]] = {}
+        for name, problems in exc.update_error_dict({}).items():
+            for problem in problems:
+                check = (problem.params or {}).get("unique_check") or ()
+                key = check[-1] if name == NON_FIELD_ERRORS and check else name
+                errors.setdefault(key, []).append(problem)
+        raise ValidationError(errors) from exc
 
 
 def _moves(instance: Model, changes: Mapping[str, Any]) -> dict[str, str]:
@@ -152,8 +168,9 @@ def _check_lines(parent: Model, lines: Sequence[LineData]) -> None:
 
 
 def _replace_lines(parent: Model, lines: Sequence[LineData]) -> None:
-    """Make the parent's lines exactly ``lines``: a line with an ``id`` updates that line, one
-    without is added, and lines not sent are deleted (refused if something refers to them)."""
+    """Make the parent's lines exactly ``lines``, in that order: a line with an ``id`` updates
+    that line, one without is added, and lines not sent are deleted (refused if something
+    refers to them)."""
     manager = getattr(parent, LINES)
     line_model, parent_field = manager.model, manager.field.name
     existing = {line.pk: line for line in manager.all()}
@@ -166,8 +183,7 @@ def _replace_lines(parent: Model, lines: Sequence[LineData]) -> None:
             raise ValidationError(
                 {LINES: [f"Line {position}: id {pk} is not a line of this record."]}
             )
-        if pk is None:
-            values.setdefault("position", position)
+        values.setdefault("position", position)  # the order sent, unless given
         for name, value in values.items():
             setattr(line, name, value)
         line.save()
