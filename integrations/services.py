@@ -10,7 +10,7 @@ from django.forms import BaseInlineFormSet, ModelForm
 
 from integrations.models import Account
 from permissions.access import require
-from permissions.policy import Action
+from permissions.policy import Action, write_action
 
 
 @transaction.atomic
@@ -31,7 +31,7 @@ def record_save(
     instance.account = account
     if is_new and hasattr(instance, "created_by_id"):
         instance.created_by = actor
-    require(actor, Action.EDIT_RECORDS, account, obj=instance)
+    require(actor, write_action(instance), account, obj=instance)
     instance.save()
     form.save_m2m()
     if lines is not None:

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
+
+from django.db.models import Model
 
 from permissions.levels import COMPANY_ONLY_TOOLS, Level, Privilege, Tool
-
-if TYPE_CHECKING:
-    pass
 
 
 class Action(StrEnum):
@@ -68,6 +67,7 @@ class Action(StrEnum):
     GRANT_CAN_PUSH_TO_ACCOUNTING = "grant_can_push_to_accounting"
     VIEW_RECORDS = "view_records"
     EDIT_RECORDS = "edit_records"
+    CREATE_PROJECT = "create_project"
 
 
 # --- What a user holds -----------------------------------------------------------------------
@@ -262,8 +262,29 @@ POLICY: dict[Action, Rule] = {
     ),
     A.VIEW_RECORDS: Rule(seed=None, item_tool=Level.READ_ONLY),
     A.EDIT_RECORDS: Rule(seed=None, item_tool=Level.STANDARD),
+    A.CREATE_PROJECT: Rule(
+        seed=None,
+        also=AnyOf(
+            (
+                AtLeast(Tool.PROJECT_ADMIN, Level.ADMIN, at_company=True),
+                Holds(Privilege.CREATE_PROJECT),
+            )
+        ),
+    ),
 }
 del A
+
+# Creating these needs more than Standard on their tool.
+CREATE_ACTIONS: dict[str, Action] = {"integrations.project": Action.CREATE_PROJECT}
+
+
+def write_action(record: Model | type[Model]) -> Action:
+    """The action asked before saving ``record`` (a class or an unsaved record: a creation)."""
+    creating = isinstance(record, type) or record.pk is None
+    if creating:
+        return CREATE_ACTIONS.get(record._meta.label_lower, Action.EDIT_RECORDS)
+    return Action.EDIT_RECORDS
+
 
 # Tools whose Admins may send items (used when 'send' is asked without an item).
 ITEM_TOOLS = (

@@ -52,7 +52,7 @@ def project_id_of(obj: Model) -> int | None:
     if path is None:
         return None
     if path == "pk":
-        return int(obj.pk)
+        return int(obj.pk) if obj.pk is not None else None
     *hops, last = path.split("__")
     target: object = obj
     for hop in hops:

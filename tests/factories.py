@@ -14,7 +14,7 @@ from permissions.levels import Level, Tool
 from permissions.models import ToolGrant
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[Any]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -24,7 +24,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("pw")
 
 
-class AccountFactory(factory.django.DjangoModelFactory):
+class AccountFactory(factory.django.DjangoModelFactory[m.Account]):
     class Meta:
         model = m.Account
         django_get_or_create = ("slug",)
@@ -33,7 +33,7 @@ class AccountFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"contractor-{n}")
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[m.Membership]):
     class Meta:
         model = m.Membership
 
@@ -41,7 +41,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
 
 
-class CompanyFactory(factory.django.DjangoModelFactory):
+class CompanyFactory(factory.django.DjangoModelFactory[m.Company]):
     class Meta:
         model = m.Company
 
@@ -51,7 +51,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     state_code = "CO"
 
 
-class ProjectFactory(factory.django.DjangoModelFactory):
+class ProjectFactory(factory.django.DjangoModelFactory[m.Project]):
     class Meta:
         model = m.Project
 
@@ -60,7 +60,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Project {n}")
 
 
-class CostTypeFactory(factory.django.DjangoModelFactory):
+class CostTypeFactory(factory.django.DjangoModelFactory[m.CostType]):
     class Meta:
         model = m.CostType
         django_get_or_create = ("account", "code")
@@ -70,7 +70,7 @@ class CostTypeFactory(factory.django.DjangoModelFactory):
     name = "Labor"
 
 
-class StandardCostCodeListFactory(factory.django.DjangoModelFactory):
+class StandardCostCodeListFactory(factory.django.DjangoModelFactory[m.StandardCostCodeList]):
     class Meta:
         model = m.StandardCostCodeList
         django_get_or_create = ("account", "name")
@@ -80,7 +80,7 @@ class StandardCostCodeListFactory(factory.django.DjangoModelFactory):
     is_erp = True
 
 
-class StandardCostCodeFactory(factory.django.DjangoModelFactory):
+class StandardCostCodeFactory(factory.django.DjangoModelFactory[m.StandardCostCode]):
     class Meta:
         model = m.StandardCostCode
 
@@ -93,7 +93,7 @@ class StandardCostCodeFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Concrete work {n}")
 
 
-class CostCodeFactory(factory.django.DjangoModelFactory):
+class CostCodeFactory(factory.django.DjangoModelFactory[m.CostCode]):
     class Meta:
         model = m.CostCode
 
@@ -104,7 +104,7 @@ class CostCodeFactory(factory.django.DjangoModelFactory):
     )
 
 
-class CommitmentFactory(factory.django.DjangoModelFactory):
+class CommitmentFactory(factory.django.DjangoModelFactory[m.Commitment]):
     class Meta:
         model = m.Commitment
 
@@ -118,7 +118,7 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
     contract_date = datetime.date(2026, 3, 1)
 
 
-class CommitmentLineItemFactory(factory.django.DjangoModelFactory):
+class CommitmentLineItemFactory(factory.django.DjangoModelFactory[m.CommitmentLineItem]):
     class Meta:
         model = m.CommitmentLineItem
 
@@ -127,7 +127,7 @@ class CommitmentLineItemFactory(factory.django.DjangoModelFactory):
     amount = Decimal("125000.00")
 
 
-class PrimeContractFactory(factory.django.DjangoModelFactory):
+class PrimeContractFactory(factory.django.DjangoModelFactory[m.PrimeContract]):
     class Meta:
         model = m.PrimeContract
 
@@ -156,7 +156,7 @@ def member(
     **privileges: bool,
 ) -> Any:
     """A user who is a member of ``account`` with the given company-level tool levels."""
-    user = UserFactory(username=username) if username else UserFactory()
+    user: Any = UserFactory(username=username) if username else UserFactory()
     m.Membership.objects.create(account=account, user=user, **privileges)
     for tool, level in (levels or {}).items():
         grant(user, account, tool, level)

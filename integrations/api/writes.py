@@ -14,19 +14,14 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Model, ProtectedError
 
-from integrations.models import Account, ErpLinkedModel, ErpState, Project
+from integrations.models import LOCKED_STATES, Account, ErpLinkedModel, ErpState, Project
 from permissions.access import require
-from permissions.policy import Action
+from permissions.policy import write_action
 from permissions.resources import resource_for
 
 M = TypeVar("M", bound=Model)
 LineData = Mapping[str, Any]
 
-# While a record waits for or has reached the ERP, its locked fields stay as sent. "Failed" is
-# included as in the spec ("locked until rejected") and the web forms (integrations.web.forms).
-LOCKING_STATES = frozenset(
-    {ErpState.PENDING, ErpState.ACCEPTED, ErpState.EXPORTING, ErpState.FAILED, ErpState.SYNCED}
-)
 LINES = "lines"
 
 
@@ -55,7 +50,7 @@ def project_of(obj: Model) -> Project | None:
 
 def locked_changes(instance: Model, changes: Mapping[str, Any]) -> dict[str, str]:
     """The locked fields ``changes`` would alter, each with the reason, or ``{}``."""
-    if not isinstance(instance, ErpLinkedModel) or instance.erp_state not in LOCKING_STATES:
+    if not isinstance(instance, ErpLinkedModel) or instance.erp_state not in LOCKED_STATES:
         return {}
     state = ErpState(instance.erp_state).label
     errors = {}
@@ -82,7 +77,7 @@ def record_create(
     obj.account = account  # type: ignore[attr-defined]  # every record is a TenantModel
     if hasattr(obj, "created_by_id"):
         obj.created_by = actor  # type: ignore[attr-defined]
-    require(actor, Action.EDIT_RECORDS, account, project=project_of(obj), obj=model)
+    require(actor, write_action(obj), account, obj=obj)
     _check_lines(obj, lines or ())
     with transaction.atomic():
         _validate_constraints(obj)
@@ -101,7 +96,7 @@ def record_update(
     lines: Sequence[LineData] | None = None,
 ) -> M:
     """Change ``instance`` (and replace its lines if ``lines`` is given), if ``actor`` may."""
-    require(actor, Action.EDIT_RECORDS, account, obj=instance)
+    require(actor, write_action(instance), account, obj=instance)
     asked = {**changes, LINES: lines} if lines is not None else dict(changes)
     errors = {**_moves(instance, changes), **locked_changes(instance, asked)}
     if errors:

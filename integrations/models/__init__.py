@@ -1,4 +1,11 @@
-from integrations.models.base import Account, ErpLinkedModel, ErpState, Membership, TenantModel
+from integrations.models.base import (
+    LOCKED_STATES,
+    Account,
+    ErpLinkedModel,
+    ErpState,
+    Membership,
+    TenantModel,
+)
 from integrations.models.budgets import Budget, BudgetLineItem
 from integrations.models.change_orders import (
     ChangeOrderStatus,
@@ -38,6 +45,7 @@ from integrations.models.invoices import (
 from integrations.models.projects import Project, SubJob
 
 __all__ = [
+    "LOCKED_STATES",
     "Account",
     "Budget",
     "BudgetLineItem",

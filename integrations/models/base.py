@@ -83,6 +83,13 @@ class ErpState(models.TextChoices):
     SYNCED = "synced", "Synced"
 
 
+# While a record waits for or has reached the ERP, its locked fields cannot change ("failed" too:
+# the spec locks it until it is rejected).
+LOCKED_STATES = frozenset(
+    {ErpState.PENDING, ErpState.ACCEPTED, ErpState.EXPORTING, ErpState.FAILED, ErpState.SYNCED}
+)
+
+
 class TenantModel(models.Model):
     """A record owned by one account; every query is scoped by it."""
 

@@ -10,16 +10,12 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet, URLField
 from django.forms import BaseInlineFormSet, ModelForm
 
-from integrations.models import Account, ErpState
+from integrations.models import LOCKED_STATES, Account, ErpState
 from integrations.web.registry import RecordType
 from permissions.access import restrict
 from permissions.levels import Level
 from permissions.resources import project_id_of, resource_for
 
-# While a record waits for or has reached the ERP, its locked fields cannot change.
-LOCKED_STATES = frozenset(
-    {ErpState.PENDING, ErpState.ACCEPTED, ErpState.EXPORTING, ErpState.FAILED, ErpState.SYNCED}
-)
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
 

@@ -65,7 +65,8 @@ class RecordType:
                 )
             )
         # Meta.ordering is dropped from grouped queries: order explicitly, ending on the key.
-        return qs.order_by(*(self.ordering or self.model._meta.ordering), "pk")
+        ordering = self.ordering or tuple(str(o) for o in self.model._meta.ordering or ())
+        return qs.order_by(*ordering, "pk")
 
     def search_filter(self, text: str) -> Q:
         query = Q()

@@ -21,7 +21,7 @@ from integrations.web.mixins import AccountMixin
 from integrations.web.registry import BY_KEY, RecordType, types_in_tab
 from permissions.access import can, restrict
 from permissions.mixins import PolicyRequiredMixin
-from permissions.policy import Action
+from permissions.policy import Action, write_action
 
 PAGE_SIZE = 25
 
@@ -67,9 +67,12 @@ class RecordTypeMixin(AccountMixin, PolicyRequiredMixin):
             "record_type": self.record_type,
             "active_tab": self.record_type.tab,
             "siblings": siblings,
-            "can_edit": self.record_type.editable
+            "can_create": self.record_type.editable
             and can(
-                self.request.user, Action.EDIT_RECORDS, self.account, obj=self.record_type.model
+                self.request.user,
+                write_action(self.record_type.model),
+                self.account,
+                obj=self.record_type.model,
             ),
             **extra,
         }
@@ -173,6 +176,7 @@ class RecordFormView(RecordTypeMixin, View):
 
     def check_policy_on(self, target: Model | type[Model]) -> None:
         self._target = target
+        self.policy_action = write_action(target)
         self.check_policy()
 
     def policy_target(self) -> Model | type[Model]:

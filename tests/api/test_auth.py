@@ -95,3 +95,19 @@ def test_token_clients_list_their_accounts(viewer, account, other_account):
     response = client_for(viewer).get(url("accounts"))
     assert response.status_code == 200
     assert [a["slug"] for a in response.json()["results"]] == ["summit"]
+
+
+def test_token_endpoint_throttles_password_guessing(db, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.test import APIClient
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"auth": "3/min"})
+    cache.clear()
+    client = APIClient()
+    codes = [
+        client.post("/api/v1/auth/token/", {"username": "x", "password": "guess"}).status_code
+        for _ in range(4)
+    ]
+    cache.clear()
+    assert codes == [400, 400, 400, 429]

@@ -56,7 +56,14 @@ def test_create_is_checked_on_the_target_project(account, records):
     assert client.post(url("commitments"), payload, format="json").status_code == 201
 
 
-def test_standard_user_creates_a_project(editor, account):
+def test_standard_user_without_create_project_may_not_create_one(editor, account):
+    payload = {"number": "2026-015", "name": "Not allowed", "estimated_value": "1.00"}
+    assert client_for(editor).post(url("projects"), payload, format="json").status_code == 403
+    assert not m.Project.objects.filter(number="2026-015").exists()
+
+
+def test_create_new_project_privilege_creates_a_project(editor, account):
+    m.Membership.objects.filter(user=editor).update(can_create_project=True)
     client = client_for(editor)
     payload = {"number": "2026-014", "name": "Riverside Clinic", "estimated_value": "8500000.00"}
     response = client.post(url("projects"), payload, format="json")

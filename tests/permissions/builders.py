@@ -45,7 +45,9 @@ class Spec:
     def others(self, project: Any = None, item_tool: Tool | None = None) -> Others:
         """The hand-made snapshot the seed expectations read (a project grant replaces the
         company level on that project)."""
-        company = {t: lvl for t, lvl in self.company.items() if t != Tool.ERP_INTEGRATIONS}
+        company: dict[Tool, Level] = {
+            t: lvl for t, lvl in self.company.items() if t != Tool.ERP_INTEGRATIONS
+        }
         here = dict(company)
         if project is not None:
             for (pid, tool), level in self.on_projects.items():
@@ -157,19 +159,19 @@ class Item:
 
 def make_items(account: m.Account, project: m.Project | None = None) -> dict[str, Item]:
     """One record of each item type that can be sent to ERP, on ``project``."""
-    project = project or ProjectFactory(account=account)
+    project = project or ProjectFactory.create(account=account)
     today = datetime.date(2026, 4, 1)
     sub_job = m.SubJob.objects.create(account=account, project=project, code="01", name="Phase 1")
-    cost_code = CostCodeFactory(account=account, project=project)
-    standard_code = StandardCostCodeFactory(account=account)
-    cost_type = CostTypeFactory(account=account, code="M", name="Materials")
-    company = CompanyFactory(account=account)
+    cost_code = CostCodeFactory.create(account=account, project=project)
+    standard_code = StandardCostCodeFactory.create(account=account)
+    cost_type = CostTypeFactory.create(account=account, code="M", name="Materials")
+    company = CompanyFactory.create(account=account)
     budget = m.Budget.objects.create(account=account, project=project)
-    prime = PrimeContractFactory(account=account, project=project)
+    prime = PrimeContractFactory.create(account=account, project=project)
     pcco = m.PrimeContractChangeOrder.objects.create(
         account=account, prime_contract=prime, number="1", title="PCCO"
     )
-    commitment = CommitmentFactory(account=account, project=project, vendor=company)
+    commitment = CommitmentFactory.create(account=account, project=project, vendor=company)
     cco = m.CommitmentChangeOrder.objects.create(
         account=account, commitment=commitment, number="1", title="CCO"
     )

@@ -75,7 +75,7 @@ class Others:
     @classmethod
     def everything(cls, *, on_project: bool = False) -> Others:
         """Admin on every other tool and 'Create New Project' (the matrix probe's user)."""
-        levels = dict.fromkeys(OTHER_TOOLS, ADMIN)
+        levels: dict[Tool, Level] = dict.fromkeys(OTHER_TOOLS, ADMIN)
         return cls(levels, levels, create_project=True, on_project=on_project)
 
     @classmethod

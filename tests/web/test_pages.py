@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from integrations.models import Commitment, ErpState
+from integrations.models import Commitment, ErpState, Project
 from integrations.web.registry import RECORD_TYPES
 from permissions.levels import Level, Tool
 from tests.factories import (
@@ -183,3 +183,24 @@ def test_list_uses_constant_queries(account, django_assert_max_num_queries):
     few = count()
     CommitmentFactory.create_batch(20, account=account)
     assert count() == few
+
+
+@pytest.mark.django_db
+def test_creating_a_project_needs_the_create_new_project_permission(account):
+    standard = member(account, levels={Tool.PROJECT_ADMIN: Level.STANDARD})
+    creator = member(account, levels={Tool.PROJECT_ADMIN: Level.STANDARD}, can_create_project=True)
+    new_url = url("record-create", account, kind="projects")
+    data = {
+        "number": "2026-77",
+        "name": "Harbor Lofts",
+        "stage": "bidding",
+        "country_code": "US",
+        "estimated_value": "0",
+    }
+    listing = login(standard).get(url("record-list", account, kind="projects"))
+    assert new_url not in listing.text
+    assert login(standard).post(new_url, data).status_code == 403
+    assert new_url in login(creator).get(url("record-list", account, kind="projects")).text
+    response = login(creator).post(new_url, data)
+    assert response.status_code == 302, response.text
+    assert Project.objects.get(number="2026-77").account_id == account.pk
