@@ -213,3 +213,4 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
     # HSTS preload is a deliberate, hard-to-undo choice left to the operator.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
+FILTERS_EMPTY_CHOICE_LABEL = "All"

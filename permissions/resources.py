@@ -46,6 +46,14 @@ def resource_for(model: type[Model] | Model) -> Resource:
         raise LookupError(f"No permission resource is declared for {label}") from None
 
 
+def container_field(model: type[Model]) -> str | None:
+    """The field that places a record (``project``, ``commitment``, ...): set once, on create."""
+    path = resource_for(model).project_path
+    if path is None or path == "pk":
+        return None
+    return path.split("__")[0]
+
+
 def project_id_of(obj: Model) -> int | None:
     """The id of the project a record belongs to (None for account-wide records)."""
     path = resource_for(obj).project_path

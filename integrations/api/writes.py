@@ -17,20 +17,12 @@ from django.db.models import Model, ProtectedError
 from integrations.models import LOCKED_STATES, Account, ErpLinkedModel, ErpState, Project
 from permissions.access import require
 from permissions.policy import write_action
-from permissions.resources import resource_for
+from permissions.resources import container_field, resource_for
 
 M = TypeVar("M", bound=Model)
 LineData = Mapping[str, Any]
 
 LINES = "lines"
-
-
-def container_field(model: type[Model]) -> str | None:
-    """The field that places a record (``project``, ``commitment``, ...): set once, on create."""
-    path = resource_for(model).project_path
-    if path is None or path == "pk":
-        return None
-    return path.split("__")[0]
 
 
 def project_of(obj: Model) -> Project | None:

@@ -7,14 +7,14 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Model, QuerySet, URLField
+from django.db.models import Model, QuerySet, TextField, URLField
 from django.forms import BaseInlineFormSet, ModelForm
 
 from integrations.models import LOCKED_STATES, Account, ErpState
 from integrations.web.registry import RecordType
 from permissions.access import restrict
 from permissions.levels import Level
-from permissions.resources import project_id_of, resource_for
+from permissions.resources import container_field, project_id_of, resource_for
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
@@ -59,6 +59,10 @@ class RecordForm(ModelForm[Model]):
     def __init__(self, *args: Any, account: Account, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _narrow(self, account, user, self.instance)
+        placement = container_field(type(self.instance))
+        if self.instance.pk and placement in self.fields:
+            self.fields[placement].disabled = True
+            self.fields[placement].help_text = "A record stays where it was created."
         reason = locked_reason(self.instance)
         if reason:
             for name in getattr(self.instance, "locked_fields", ()):
@@ -102,6 +106,8 @@ def _project_id(instance: Model) -> int | None:
 def _formfield(field: Any, **kwargs: Any) -> Any:
     if isinstance(field, URLField):
         kwargs["assume_scheme"] = "https"
+    if isinstance(field, TextField):
+        kwargs["widget"] = forms.Textarea(attrs={"rows": 3})
     return field.formfield(**kwargs)
 
 

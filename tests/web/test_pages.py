@@ -204,3 +204,24 @@ def test_creating_a_project_needs_the_create_new_project_permission(account):
     response = login(creator).post(new_url, data)
     assert response.status_code == 302, response.text
     assert Project.objects.get(number="2026-77").account_id == account.pk
+
+
+@pytest.mark.django_db
+def test_a_record_cannot_move_to_another_project(account, commitment):
+    elsewhere = ProjectFactory(account=account)
+    client = login(member(account, levels=ALL_TOOLS))
+    data = {
+        "project": elsewhere.pk,
+        "kind": "subcontract",
+        "number": commitment.number,
+        "title": commitment.title,
+        "vendor": commitment.vendor_id,
+        "status": "approved",
+        "retainage_percent": "10",
+        "lines-TOTAL_FORMS": "0",
+        "lines-INITIAL_FORMS": "0",
+    }
+    edit = url("record-edit", account, kind="commitments", pk=commitment.pk)
+    assert client.post(edit, data).status_code == 302
+    commitment.refresh_from_db()
+    assert commitment.project_id != elsewhere.pk
