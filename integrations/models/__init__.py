@@ -35,6 +35,7 @@ from integrations.models.costs import (
     Payment,
 )
 from integrations.models.directory import Company
+from integrations.models.erp import ErpConnection
 from integrations.models.invoices import (
     InvoiceStatus,
     OwnerInvoice,
@@ -61,6 +62,7 @@ __all__ = [
     "CostType",
     "DirectCost",
     "DirectCostLineItem",
+    "ErpConnection",
     "ErpLinkedModel",
     "ErpState",
     "InvoiceStatus",

@@ -34,6 +34,20 @@ class Account(models.Model):
             "accept and reject exports. Off: Admin is required, as the permission matrix shows."
         ),
     )
+    notify_approvers_on_send = models.BooleanField(
+        "Email approvers when an item is sent",
+        default=False,
+        help_text="Besides the daily digest. A corrected re-send after a reject always notifies.",
+    )
+    direct_export_commitments = models.BooleanField(
+        "Direct export of commitments", default=False, help_text="Skip accounting approval."
+    )
+    direct_export_change_orders = models.BooleanField(
+        "Direct export of commitment change orders", default=False, help_text="Skip approval."
+    )
+    direct_export_invoices = models.BooleanField(
+        "Direct export of invoices", default=False, help_text="Skip accounting approval."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,106 @@
+"""Export requests (an item's trip through accounting acceptance) and the audit trail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from connectors.base import ObjectType
+from integrations.models import Account
+
+
+class RequestState(models.TextChoices):
+    PENDING = "pending", "Ready to Export"
+    RETRIEVED = "retrieved", "Retrieved"
+    REJECTED = "rejected", "Rejected"
+    ACCEPTED = "accepted", "Accepted"
+    EXPORTING = "exporting", "Exporting"
+    FAILED = "failed", "Failed to Export"
+    SYNCED = "synced", "Synced"
+
+
+# A request in one of these states still owns its item: no second request may be opened.
+OPEN_STATES = (
+    RequestState.PENDING,
+    RequestState.ACCEPTED,
+    RequestState.EXPORTING,
+    RequestState.FAILED,
+)
+
+
+class ExportRequest(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="export_requests")
+    item_type = models.CharField(max_length=40, choices=[(t.value, t.value) for t in ObjectType])
+    item_id = models.BigIntegerField()
+    project = models.ForeignKey(
+        "integrations.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(
+        max_length=12, choices=RequestState.choices, default=RequestState.PENDING
+    )
+    direct = models.BooleanField(default=False, help_text="Sent with direct export: no approval.")
+    is_resend = models.BooleanField(default=False)
+    summary = models.JSONField(default=dict, help_text="What the queue shows, taken at send time.")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    erp_fields = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "item_type", "item_id"],
+                condition=models.Q(state__in=[s.value for s in OPEN_STATES]),
+                name="one_open_export_request_per_item",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["account", "state", "item_type", "sent_at"]),
+            models.Index(fields=["account", "item_type", "item_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_type} {self.summary.get('label', self.item_id)} ({self.state})"
+
+    @property
+    def label(self) -> str:
+        return str(self.summary.get("label") or f"{self.item_type} #{self.item_id}")
+
+
+class AuditEvent(models.Model):
+    """Who changed what about an item's ERP status, when, and why. Written in the transaction
+    that makes the change."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verb = models.CharField(max_length=30)
+    item_type = models.CharField(max_length=40)
+    item_id = models.BigIntegerField()
+    request = models.ForeignKey(
+        ExportRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    before = models.CharField(max_length=12, blank=True)
+    after = models.CharField(max_length=12, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["account", "item_type", "item_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.item_type} {self.item_id}: {self.before} → {self.after}"

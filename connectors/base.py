@@ -1,0 +1,225 @@
+"""The connector contract: what a connector declares (capabilities, as data) and what it does.
+
+Nothing here imports the portal's apps: a connector sees plain payloads
+(:mod:`connectors.payloads`) and answers with plain results, so it can live in its own package.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from connectors.payloads import Payload
+
+
+class ObjectType(StrEnum):
+    """The record kinds that can be exported (the keys of the export API's ``item_type``)."""
+
+    PROJECT = "project"
+    SUB_JOB = "sub_job"
+    COMPANY = "company"
+    COST_CODE = "cost_code"
+    BUDGET = "budget"
+    COMMITMENT = "commitment"
+    COMMITMENT_CHANGE_ORDER = "commitment_change_order"
+    PRIME_CHANGE_ORDER = "prime_change_order"
+    SUBCONTRACTOR_INVOICE = "subcontractor_invoice"
+    OWNER_INVOICE = "owner_invoice"
+
+
+class Feature(StrEnum):
+    RESET_PCCOS = "reset_pccos"
+    MULTI_COMPANY_LINK = "multi_company_link"
+    DIRECT_EXPORT = "direct_export"
+    SUB_JOBS = "sub_jobs"
+
+
+# --- Errors ----------------------------------------------------------------------------------
+
+
+class ConnectorError(Exception):
+    """An ERP call failed. ``message`` is the ERP's own words, shown to the user."""
+
+    def __init__(self, message: str, *, erp_code: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.erp_code = erp_code
+
+
+class TransientError(ConnectorError):
+    """Trying again later may work (timeouts, lock contention, the ERP being down)."""
+
+
+class PermanentError(ConnectorError):
+    """Trying again will not work until someone changes the data or the settings."""
+
+
+class AuthenticationError(TransientError):
+    """The ERP refused the credentials: the connection pauses until an admin fixes them."""
+
+
+# --- Validation rules ------------------------------------------------------------------------
+
+
+class Check(StrEnum):
+    PRESENT = "present"
+    MAX_LENGTH = "max_length"
+    POSITIVE = "positive"
+    ONE_OF = "one_of"
+    NOT_EMPTY = "not_empty"  # a list (lines) with at least one item
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One check on a payload attribute. ``lines.amount`` checks that attribute on each line.
+
+    ``message`` may use ``{limit}`` (the rule's value) and ``{line}`` (the line's position).
+    """
+
+    field: str
+    check: Check
+    message: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    message: str
+
+
+def _fails(rule: Rule, value: Any) -> bool:
+    match rule.check:
+        case Check.PRESENT:
+            return value is None or (isinstance(value, str) and not value.strip())
+        case Check.MAX_LENGTH:
+            return value is not None and len(str(value)) > int(rule.value)
+        case Check.POSITIVE:
+            return value is None or Decimal(value) <= 0
+        case Check.ONE_OF:
+            return value not in rule.value
+        case Check.NOT_EMPTY:
+            return not value
+    raise ValueError(f"Unknown check {rule.check}")
+
+
+def validate(payload: Payload, rules: tuple[Rule, ...]) -> list[Problem]:
+    """Every rule ``payload`` breaks, in the order declared (empty when it may be sent)."""
+    problems = []
+    for rule in rules:
+        head, _, attr = rule.field.partition(".")
+        if not attr:
+            if _fails(rule, getattr(payload, head)):
+                problems.append(Problem(rule.field, rule.message.format(limit=rule.value)))
+            continue
+        for line in getattr(payload, head):
+            if _fails(rule, getattr(line, attr)):
+                message = rule.message.format(limit=rule.value, line=line.position)
+                problems.append(Problem(rule.field, message))
+    return problems
+
+
+# --- Capabilities ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AcceptField:
+    """A value the approver types when accepting (for example the ERP's job number)."""
+
+    name: str
+    label: str
+    required: bool = False
+    max_length: int = 60
+    help_text: str = ""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """What a connector does with one kind of record."""
+
+    export_create: bool = False
+    export_update: bool = False
+    imports: bool = False
+    unlink: bool = False
+    staged_records: bool = False
+    direct_export: bool = False  # may skip the approval step when the account turns it on
+    batch_size: int = 1
+    rules: tuple[Rule, ...] = ()
+    accept_fields: tuple[AcceptField, ...] = ()
+
+    @property
+    def exports(self) -> bool:
+        return self.export_create or self.export_update
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    entities: Mapping[str, Entity]
+    features: frozenset[Feature] = field(default_factory=frozenset)
+
+    def entity(self, obj_type: str) -> Entity:
+        """What the connector does with ``obj_type``; nothing, if it does not declare it."""
+        return self.entities.get(obj_type, Entity())
+
+
+@dataclass(frozen=True)
+class SettingField:
+    """A connection setting; a ``secret`` is stored encrypted and never shown again."""
+
+    name: str
+    label: str
+    secret: bool = False
+    required: bool = True
+    help_text: str = ""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    origin_id: str
+    origin_code: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Records fetched from the ERP and the cursor to continue from."""
+
+    records: tuple[Mapping[str, Any], ...]
+    cursor: str
+
+
+class Connector(ABC):
+    """One ERP. Subclasses declare ``key``, ``label``, ``settings_fields`` and
+    ``capabilities``; the portal never calls a method for something not declared."""
+
+    key: ClassVar[str]
+    label: ClassVar[str]
+    settings_fields: ClassVar[tuple[SettingField, ...]] = ()
+    capabilities: ClassVar[Capabilities]
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        self.settings = dict(settings)
+
+    @abstractmethod
+    def test_connection(self) -> None:
+        """Raise a :class:`ConnectorError` unless the ERP answers with these settings."""
+
+    @abstractmethod
+    def export(self, obj_type: str, payload: Payload, idempotency_key: str) -> ExportResult:
+        """Create (or update) the record in the ERP, filed under ``idempotency_key``."""
+
+    @abstractmethod
+    def find_by_external_ref(self, obj_type: str, idempotency_key: str) -> ExportResult | None:
+        """The record an earlier call filed under ``idempotency_key``, if the ERP has it."""
+
+    @abstractmethod
+    def delete_check(self, obj_type: str, origin_id: str) -> bool:
+        """True when the record is gone from the ERP (so the portal may unlink it)."""
+
+    def fetch(self, kind: str, cursor: str) -> Iterator[Batch]:
+        """Records of ``kind`` changed since ``cursor``, in batches."""
+        raise PermanentError(f"{self.label} does not import {kind}.")
