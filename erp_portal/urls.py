@@ -7,5 +7,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("erp_portal.api_urls")),
+    path("", include("approvals.urls")),
     path("", include("integrations.urls")),
 ]
