@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from approvals import notifications
+from approvals import export_tasks, notifications
 from approvals.errors import DecisionConflict, InvalidTransition, SendRefused
 from approvals.items import ItemType, item_type, item_type_of
 from approvals.models import AuditEvent, ExportRequest, RequestState
@@ -35,6 +35,7 @@ DECISIONS: dict[str, tuple[frozenset[str], RequestState]] = {
     "retrieve": (frozenset({S.PENDING}), S.RETRIEVED),
     "accept": (frozenset({S.PENDING}), S.ACCEPTED),
     "reject": (frozenset({S.PENDING, S.FAILED}), S.REJECTED),
+    "retry": (frozenset({S.FAILED}), S.ACCEPTED),
 }
 
 
@@ -124,7 +125,9 @@ def export_send(*, item: Model, actor: Any) -> ExportRequest:
     itype.model._default_manager.filter(pk=item.pk).update(erp_state=request.state)
     verb = "direct_export" if direct else ("resend" if request.is_resend else "send")
     _audit(request, actor, verb, before).save()
-    if not direct:
+    if direct:
+        transaction.on_commit(lambda: export_tasks.enqueue([request.pk]))
+    else:
         notify_now = before == ErpState.REJECTED or account.notify_approvers_on_send
         if notify_now:
             transaction.on_commit(lambda: notifications.notify_sent(request.pk))
@@ -172,6 +175,7 @@ def _move(
     for request in requests:
         before = request.state
         request.state = target
+        request.updated_at = now  # bulk_update does not apply auto_now
         if decision != "retrieve":
             request.decided_by, request.decided_at = actor, now
         request.reason = reason
@@ -255,7 +259,22 @@ def export_accept(
     _require_decider(account, actor, requests)
     _check_state("accept", requests)
     fields = _clean_erp_fields(account, requests, erp_fields or {})
-    return _move("accept", requests, actor, erp_fields=fields)
+    accepted = _move("accept", requests, actor, erp_fields=fields)
+    ids = [r.pk for r in accepted]
+    transaction.on_commit(lambda: export_tasks.enqueue(ids))
+    return accepted
+
+
+@transaction.atomic
+def export_retry(*, account: Account, request_ids: Sequence[int], actor: Any) -> list[ExportRequest]:
+    """*Retry* from *Failed to Export*, once the cause is fixed: back to the export queue."""
+    requests = _locked(account, request_ids)
+    _require_decider(account, actor, requests)
+    _check_state("retry", requests)
+    retried = _move("retry", requests, actor)
+    ids = [r.pk for r in retried]
+    transaction.on_commit(lambda: export_tasks.enqueue(ids))
+    return retried
 
 
 @transaction.atomic

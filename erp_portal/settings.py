@@ -161,6 +161,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Fernet keys for connection secrets, newest first (python -c "from cryptography.fernet import
+# Fernet; print(Fernet.generate_key().decode())"). Unset: derived from SECRET_KEY (development).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+
 # Celery. The default broker is kombu's filesystem transport, so a worker and beat run with
 # nothing installed; CELERY_BROKER_URL=redis://... in production.
 BROKER_DIR = VAR_DIR / "broker"
@@ -191,6 +195,10 @@ CELERY_TASK_TIME_LIMIT = 900
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Static entries; beat's database scheduler installs them next to the ones edited in the UI.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-exports": {"task": "approvals.sweep_exports", "schedule": 60.0},
+}
 
 LOGGING = {
     "version": 1,

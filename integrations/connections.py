@@ -1,21 +1,30 @@
-"""Which connector an account's records go through."""
+"""Which connector an account's records go through, and the connector configured for it."""
 
 from __future__ import annotations
 
 from connectors.base import Connector
 from connectors.registry import connector_class
 from integrations.models import Account, ErpConnection
+from integrations.secrets import unseal
 
 DEFAULT_CONNECTOR = "sandbox"
 
 
 def connection_for(account: Account) -> ErpConnection:
-    """The account's ERP connection; a new account starts on the built-in sandbox ERP."""
+    """The account's ERP connection; a new account starts on the built-in sandbox ERP, in a
+    ledger of its own."""
     connection, _ = ErpConnection.objects.get_or_create(
-        account=account, defaults={"connector_key": DEFAULT_CONNECTOR}
+        account=account,
+        defaults={"connector_key": DEFAULT_CONNECTOR, "settings": {"ledger": account.slug}},
     )
     return connection
 
 
 def connector_class_for(account: Account) -> type[Connector]:
     return connector_class(connection_for(account).connector_key)
+
+
+def connector_for(connection: ErpConnection) -> Connector:
+    """The connector, set up with the connection's settings and (decrypted) secrets."""
+    cls = connector_class(connection.connector_key)
+    return cls({**connection.settings, **unseal(connection.secrets)})

@@ -1,27 +1,211 @@
-"""The sandbox connector: declares what the embedded ERP accepts."""
+"""The sandbox connector: an ERP in the portal's own database, with fault injection.
+
+Faults are set per connection (``latency_ms``, ``transient_error_rate``,
+``permanent_error_rate``, ``lost_response_rate``, ``reject_credentials``) so tests and demos can
+show what the pipeline does when a real ERP misbehaves. A *lost response* is the nasty one: the
+ERP saves the record, then the answer never arrives.
+"""
 
 from __future__ import annotations
 
-from connectors.base import Connector, ExportResult, PermanentError
-from connectors.payloads import Payload
+import dataclasses
+import json
+import random
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+
+from connectors.base import (
+    AuthenticationError,
+    Batch,
+    Connector,
+    ExportResult,
+    ObjectType,
+    PermanentError,
+    SettingField,
+    TransientError,
+)
+from connectors.payloads import BudgetPayload, CompanyPayload, Payload, ProjectPayload
 from connectors.registry import builtin
+from connectors.sandbox import models as ledger
 from connectors.sandbox.capabilities import CAPABILITIES
+
+T = ObjectType
+TABLES: dict[str, type[ledger.LedgerRecord]] = {
+    T.COMPANY: ledger.Vendor,
+    T.PROJECT: ledger.Job,
+    T.SUB_JOB: ledger.SubJob,
+    T.COST_CODE: ledger.CostCode,
+    T.BUDGET: ledger.Budget,
+    T.COMMITMENT: ledger.Commitment,
+    T.COMMITMENT_CHANGE_ORDER: ledger.ChangeOrder,
+    T.PRIME_CHANGE_ORDER: ledger.ChangeOrder,
+    T.SUBCONTRACTOR_INVOICE: ledger.Invoice,
+    T.OWNER_INVOICE: ledger.Invoice,
+    "job_cost_transactions": ledger.JobCostTransaction,
+    "payments": ledger.Payment,
+}
+FETCH_BATCH = 500
+
+
+def as_json(payload: Payload) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        json.dumps(dataclasses.asdict(payload), cls=DjangoJSONEncoder)
+    )
+    return data
+
+
+def _chosen_number(payload: Payload) -> str:
+    """A number the approver typed on accept (ERP vendor id, ERP job number), if any."""
+    if isinstance(payload, CompanyPayload):
+        return payload.erp_vendor_id
+    if isinstance(payload, ProjectPayload):
+        return payload.erp_job_number or payload.number
+    return ""
+
+
+def _name(payload: Payload) -> str:
+    for attr in ("name", "title", "number", "full_code", "project_number"):
+        value = getattr(payload, attr, "")
+        if value:
+            return str(value)[:255]
+    return ""
 
 
 @builtin
 class SandboxConnector(Connector):
     key = "sandbox"
     label = "Sandbox ERP (built in)"
+    settings_fields = (
+        SettingField("ledger", "Ledger (ERP company)", help_text="Records are kept per ledger."),
+        SettingField("api_key", "API key", secret=True, required=False),
+        SettingField("latency_ms", "Latency per call (ms)", required=False),
+        SettingField("transient_error_rate", "Share of transient errors (0-1)", required=False),
+        SettingField("permanent_error_rate", "Share of permanent errors (0-1)", required=False),
+        SettingField("lost_response_rate", "Share of lost responses (0-1)", required=False),
+        SettingField("reject_credentials", "Refuse the credentials (yes/no)", required=False),
+    )
     capabilities = CAPABILITIES
 
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self.ledger = str(self.settings.get("ledger") or "default")
+        self.random = random.Random(self.settings.get("fault_seed"))
+
+    # --- fault injection ---------------------------------------------------------------------
+
+    def _rate(self, name: str) -> float:
+        try:
+            return float(self.settings.get(name) or 0)
+        except ValueError:
+            return 0.0
+
+    def _before_call(self) -> None:
+        latency = self._rate("latency_ms")
+        if latency:
+            time.sleep(latency / 1000)
+        if str(self.settings.get("reject_credentials", "")).lower() in ("1", "yes", "true"):
+            raise AuthenticationError("401 Unauthorized: the API key was refused.")
+        if self.random.random() < self._rate("transient_error_rate"):
+            raise TransientError("503 Service Unavailable: the ledger is busy, try again.")
+        if self.random.random() < self._rate("permanent_error_rate"):
+            raise PermanentError("422 Unprocessable: the ERP refused the record (injected fault).")
+
+    def _after_save(self) -> None:
+        if self.random.random() < self._rate("lost_response_rate"):
+            raise TransientError("Timed out waiting for the ERP (the record may have been saved).")
+
+    # --- the contract ------------------------------------------------------------------------
+
     def test_connection(self) -> None:
-        return None
+        self._before_call()
 
     def export(self, obj_type: str, payload: Payload, idempotency_key: str) -> ExportResult:
-        raise PermanentError("The sandbox ledger is not available yet.")
+        self._before_call()
+        table = self._table(obj_type)
+        data = {"type": obj_type, **as_json(payload)}
+        record = self._file(table, payload, idempotency_key, data)
+        self._after_save()
+        return self._result(record)
 
     def find_by_external_ref(self, obj_type: str, idempotency_key: str) -> ExportResult | None:
-        return None
+        self._before_call()
+        record = (
+            self._table(obj_type)
+            ._default_manager.filter(ledger=self.ledger, external_ref=idempotency_key)
+            .first()
+        )
+        return self._result(record) if record else None
 
     def delete_check(self, obj_type: str, origin_id: str) -> bool:
-        return False
+        self._before_call()
+        table = self._table(obj_type)
+        return not table._default_manager.filter(ledger=self.ledger, number=origin_id).exists()
+
+    def fetch(self, kind: str, cursor: str) -> Iterator[Batch]:
+        table = self._table(kind)
+        last = int(cursor or 0)
+        while True:
+            self._before_call()
+            rows = list(
+                table._default_manager.filter(ledger=self.ledger, pk__gt=last).order_by("pk")[
+                    :FETCH_BATCH
+                ]
+            )
+            if not rows:
+                return
+            last = rows[-1].pk
+            records = tuple({"origin_id": r.number, "name": r.name, **r.data} for r in rows)
+            yield Batch(records=records, cursor=str(last))
+
+    # --- the ledger --------------------------------------------------------------------------
+
+    def _table(self, obj_type: str) -> type[ledger.LedgerRecord]:
+        try:
+            return TABLES[obj_type]
+        except KeyError:
+            raise PermanentError(f"The sandbox ERP keeps no {obj_type}.") from None
+
+    def _file(
+        self, table: type[ledger.LedgerRecord], payload: Payload, key: str, data: dict[str, Any]
+    ) -> ledger.LedgerRecord:
+        """Save the record once per idempotency key (a repeat returns the first one)."""
+        existing = table._default_manager.filter(ledger=self.ledger, external_ref=key).first()
+        if existing:
+            return existing
+        if isinstance(payload, BudgetPayload) and payload.project_ref:
+            # A job has one budget: exporting it again updates it.
+            budget = table._default_manager.filter(ledger=self.ledger, name=_name(payload)).first()
+            if budget:
+                budget.data, budget.external_ref = data, key
+                budget.save(update_fields=["data", "external_ref", "updated_at"])
+                return budget
+        chosen = _chosen_number(payload)
+        if chosen and table._default_manager.filter(ledger=self.ledger, number=chosen).exists():
+            raise PermanentError(f"{chosen} is already used in the ERP; choose another number.")
+        try:
+            with transaction.atomic():
+                record = table._default_manager.create(
+                    ledger=self.ledger,
+                    number=chosen or f"new-{uuid.uuid4().hex}",
+                    external_ref=key,
+                    name=_name(payload),
+                    data=data,
+                )
+                if not chosen:
+                    record.number = f"{table.prefix}{1000 + record.pk}"
+                    record.save(update_fields=["number"])
+        except IntegrityError:  # the same key filed by a concurrent call: that one stands
+            found = table._default_manager.filter(ledger=self.ledger, external_ref=key).first()
+            if found is None:
+                raise PermanentError(f"{chosen} is already used in the ERP.") from None
+            return found
+        return record
+
+    @staticmethod
+    def _result(record: ledger.LedgerRecord) -> ExportResult:
+        return ExportResult(origin_id=record.number, origin_code=record.number, data={})

@@ -35,7 +35,7 @@ from integrations.models.costs import (
     Payment,
 )
 from integrations.models.directory import Company
-from integrations.models.erp import ErpConnection
+from integrations.models.erp import ErpCall, ErpConnection
 from integrations.models.invoices import (
     InvoiceStatus,
     OwnerInvoice,
@@ -62,6 +62,7 @@ __all__ = [
     "CostType",
     "DirectCost",
     "DirectCostLineItem",
+    "ErpCall",
     "ErpConnection",
     "ErpLinkedModel",
     "ErpState",

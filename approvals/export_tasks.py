@@ -1,0 +1,43 @@
+"""Thin Celery tasks around the export pipeline. They take ids and are safe to run twice."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+
+from celery import Task, shared_task
+
+from approvals import pipeline
+
+MAX_RETRIES = 8
+BACKOFF_CAP = 600  # seconds
+
+
+def backoff(retries: int) -> float:
+    """Capped exponential backoff with full jitter: up to 2, 4, 8, ... seconds, at most 10 min."""
+    return random.uniform(1, min(BACKOFF_CAP, 2 ** (retries + 1)))
+
+
+@shared_task(bind=True, name="approvals.export_request", max_retries=MAX_RETRIES)
+def export_request(self: Task, request_id: int) -> str:  # type: ignore[type-arg]
+    try:
+        return pipeline.export(request_id)
+    except pipeline.RetryLater as exc:
+        if self.request.retries >= MAX_RETRIES:
+            pipeline.give_up(request_id, exc.message)
+            return "failed"
+        raise self.retry(countdown=backoff(self.request.retries)) from None
+
+
+@shared_task(name="approvals.sweep_exports")
+def sweep_exports() -> int:
+    """Re-enqueue what a crash or a lost message left behind (run every minute by beat)."""
+    pipeline.mark_interrupted_calls()
+    stale = pipeline.stale_requests()
+    enqueue(stale)
+    return len(stale)
+
+
+def enqueue(request_ids: Iterable[int]) -> None:
+    for request_id in request_ids:
+        export_request.delay(request_id)

@@ -1,0 +1,324 @@
+"""The export pipeline: accepted requests reach the ERP exactly once, whatever fails.
+
+A worker *claims* requests by a conditional update (``accepted`` -> ``exporting`` with a lease),
+so two workers never export the same request at once. Every call carries an idempotency key
+(``connection:type:item:request``); after an attempt whose outcome is unknown the record is
+looked up by that key before it is created again. The ERP's id and the synced state are stored in
+one transaction. Transient errors go back to ``accepted`` and are retried; permanent ones land in
+*Failed to Export*; refused credentials pause the connection with the items still queued. A
+sweeper re-enqueues what a crash left behind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import socket
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from approvals.items import item_type
+from approvals.models import AuditEvent, ExportRequest, RequestState
+from connectors.base import (
+    AuthenticationError,
+    Connector,
+    ConnectorError,
+    ExportResult,
+    PermanentError,
+    TransientError,
+)
+from connectors.payloads import Payload
+from integrations.connections import connection_for, connector_for
+from integrations.models import ErpCall, ErpConnection, ErpState
+
+S = RequestState
+LEASE = timedelta(minutes=5)
+STALE_ACCEPTED = timedelta(minutes=2)  # accepted this long with no worker on it: enqueue again
+AUTH_FAILURES_TO_PAUSE = 3
+WORKER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+# --- The ERP call log ------------------------------------------------------------------------
+
+
+@contextmanager
+def logged_call(
+    connection: ErpConnection,
+    action: str,
+    *,
+    request: ExportRequest | None = None,
+    key: str = "",
+    summary: dict[str, Any] | None = None,
+) -> Iterator[ErpCall]:
+    """Record a connector call. The row is written *before* the call, so a call cut short by a
+    crash stays visible (the sweeper marks it interrupted)."""
+    call = ErpCall.objects.create(
+        account_id=connection.account_id,
+        connection=connection,
+        action=action,
+        item_type=request.item_type if request else "",
+        item_id=request.item_id if request else None,
+        export_request=request,
+        idempotency_key=key,
+        payload_summary=summary or {},
+        attempt=request.attempts if request else 1,
+        worker=WORKER,
+        started_at=timezone.now(),
+    )
+    started = time.perf_counter()
+    try:
+        yield call
+        call.outcome = ErpCall.Outcome.SUCCESS
+    except ConnectorError as exc:
+        call.outcome = _outcome(exc)
+        call.error = exc.message
+        raise
+    finally:
+        call.duration_ms = round((time.perf_counter() - started) * 1000)
+        call.save(update_fields=["outcome", "error", "response", "duration_ms"])
+
+
+def _outcome(exc: ConnectorError) -> str:
+    if isinstance(exc, AuthenticationError):
+        return ErpCall.Outcome.AUTH
+    if isinstance(exc, TransientError):
+        return ErpCall.Outcome.TRANSIENT
+    return ErpCall.Outcome.PERMANENT
+
+
+# --- Claiming --------------------------------------------------------------------------------
+
+
+def _claimable(now: Any) -> Q:
+    return Q(state=S.ACCEPTED) | Q(state=S.EXPORTING, lease_until__lt=now)
+
+
+def _set_items(requests: Sequence[ExportRequest], state: str, **fields: Any) -> None:
+    by_type: dict[str, list[int]] = {}
+    for request in requests:
+        by_type.setdefault(request.item_type, []).append(request.item_id)
+    for key, ids in by_type.items():
+        item_type(key).model._default_manager.filter(pk__in=ids).update(erp_state=state, **fields)
+
+
+def _audit(
+    requests: Sequence[ExportRequest], verb: str, before: dict[int, str], **extra: Any
+) -> None:
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            account_id=r.account_id,
+            verb=verb,
+            item_type=r.item_type,
+            item_id=r.item_id,
+            request=r,
+            before=before.get(r.pk, ""),
+            after=r.state,
+            **extra,
+        )
+        for r in requests
+    )
+
+
+@transaction.atomic
+def claim(request_id: int, batch_size: int = 1) -> list[ExportRequest]:
+    """Take ``request_id`` (and, for batching connectors, more accepted requests of the same
+    account and type) for this worker. Empty when another worker has it or it is done."""
+    now = timezone.now()
+    first = ExportRequest.objects.select_for_update().filter(_claimable(now), pk=request_id).first()
+    if first is None:
+        return []
+    requests = [first]
+    if batch_size > 1:
+        more = (
+            ExportRequest.objects.select_for_update(skip_locked=True)
+            .filter(account_id=first.account_id, item_type=first.item_type, state=S.ACCEPTED)
+            .exclude(pk=first.pk)
+            .order_by("decided_at", "pk")[: batch_size - 1]
+        )
+        requests.extend(more)
+    before = {r.pk: r.state for r in requests}
+    for request in requests:
+        request.state = S.EXPORTING
+        request.lease_until = now + LEASE
+        request.attempts += 1
+        request.updated_at = now  # bulk_update does not apply auto_now
+    ExportRequest.objects.bulk_update(requests, ["state", "lease_until", "attempts", "updated_at"])
+    _set_items(requests, ErpState.EXPORTING)
+    changed = [r for r in requests if before[r.pk] != S.EXPORTING]
+    _audit(changed, "export_started", before)
+    return requests
+
+
+@transaction.atomic
+def _release(requests: Sequence[ExportRequest], error: str = "") -> None:
+    """Back to the queue (``accepted``), for a later attempt."""
+    ids = [r.pk for r in requests]
+    ExportRequest.objects.filter(pk__in=ids, state=S.EXPORTING).update(
+        state=S.ACCEPTED, lease_until=None, error=error, updated_at=timezone.now()
+    )
+    _set_items(requests, ErpState.ACCEPTED)
+
+
+@transaction.atomic
+def _fail(request: ExportRequest, message: str, *, from_state: str = S.EXPORTING) -> None:
+    if not ExportRequest.objects.filter(pk=request.pk, state=from_state).update(
+        state=S.FAILED, lease_until=None, error=message, updated_at=timezone.now()
+    ):
+        return
+    request.state = S.FAILED
+    _set_items([request], ErpState.FAILED)
+    _audit([request], "export_failed", {request.pk: from_state}, reason=message)
+
+
+@transaction.atomic
+def _succeed(request: ExportRequest, result: ExportResult) -> None:
+    if not ExportRequest.objects.filter(pk=request.pk, state=S.EXPORTING).update(
+        state=S.SYNCED, lease_until=None, error="", updated_at=timezone.now()
+    ):
+        return  # another worker finished it (after a lease ran out): it filed the same record
+    request.state = S.SYNCED
+    model = item_type(request.item_type).model
+    model._default_manager.filter(pk=request.item_id).update(
+        origin_id=result.origin_id,
+        origin_code=result.origin_code or result.origin_id,
+        erp_state=ErpState.SYNCED,
+        erp_synced_at=timezone.now(),
+    )
+    _audit(
+        [request], "export_synced", {request.pk: S.EXPORTING}, data={"origin_id": result.origin_id}
+    )
+    ErpCall.objects.filter(
+        account_id=request.account_id,
+        item_type=request.item_type,
+        item_id=request.item_id,
+        resolved=False,
+    ).exclude(outcome=ErpCall.Outcome.SUCCESS).update(resolved=True)
+
+
+# --- Exporting -------------------------------------------------------------------------------
+
+
+def idempotency_key(connection: ErpConnection, request: ExportRequest) -> str:
+    return f"{connection.pk}:{request.item_type}:{request.item_id}:{request.pk}"
+
+
+def payload_for(request: ExportRequest) -> Payload:
+    itype = item_type(request.item_type)
+    item = itype.model._default_manager.select_related(*itype.related).get(
+        pk=request.item_id, account_id=request.account_id
+    )
+    payload = itype.build(item)
+    fields = {k: v for k, v in request.erp_fields.items() if hasattr(payload, k)}
+    return dataclasses.replace(payload, **fields) if fields else payload
+
+
+def _export_one(
+    connector: Connector, connection: ErpConnection, request: ExportRequest
+) -> ExportResult:
+    """Look the record up first when an earlier attempt may have filed it; else create it."""
+    key = idempotency_key(connection, request)
+    if request.attempts > 1:
+        with logged_call(connection, "lookup", request=request, key=key):
+            found = connector.find_by_external_ref(request.item_type, key)
+        if found is not None:
+            return found
+    payload = payload_for(request)
+    summary = {"label": request.label, "amount": request.summary.get("amount")}
+    with logged_call(connection, "export", request=request, key=key, summary=summary) as call:
+        result = connector.export(request.item_type, payload, key)
+        call.response = {"origin_id": result.origin_id, "origin_code": result.origin_code}
+    return result
+
+
+class RetryLater(Exception):
+    """Some requests went back to the queue after a transient error; the task retries."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _note_auth_failure(connection: ErpConnection, message: str) -> None:
+    ErpConnection.objects.filter(pk=connection.pk).update(auth_failures=F("auth_failures") + 1)
+    connection.refresh_from_db(fields=["auth_failures"])
+    if connection.auth_failures >= AUTH_FAILURES_TO_PAUSE:
+        ErpConnection.objects.filter(pk=connection.pk).update(
+            is_paused=True,
+            paused_reason=f"Paused after {connection.auth_failures} refused logins: {message}",
+        )
+
+
+def export(request_id: int) -> str:
+    """Export one accepted request (and a batch with it, where the connector batches).
+
+    Returns what happened (for the task's log); raises :class:`RetryLater` when the task
+    should try again.
+    """
+    first = ExportRequest.objects.select_related("account").filter(pk=request_id).first()
+    if first is None:
+        return "gone"
+    connection = connection_for(first.account)
+    if connection.is_paused:
+        return "paused"
+    connector = connector_for(connection)
+    requests = claim(request_id, connector.capabilities.entity(first.item_type).batch_size)
+    if not requests:
+        return "skipped"
+    retry_errors = []
+    for request in requests:
+        try:
+            result = _export_one(connector, connection, request)
+        except AuthenticationError as exc:
+            _note_auth_failure(connection, exc.message)
+            _release([request], exc.message)
+            retry_errors.append(exc.message)
+        except TransientError as exc:
+            _release([request], exc.message)
+            retry_errors.append(exc.message)
+        except PermanentError as exc:
+            _fail(request, exc.message)
+        else:
+            _succeed(request, result)
+            if connection.auth_failures:
+                ErpConnection.objects.filter(pk=connection.pk).update(auth_failures=0)
+                connection.auth_failures = 0
+    if retry_errors:
+        raise RetryLater(retry_errors[0])
+    return f"exported {len(requests)}"
+
+
+def give_up(request_id: int, message: str) -> None:
+    """After the last retry: the request goes to *Failed to Export* with the ERP's message."""
+    request = ExportRequest.objects.filter(pk=request_id, state=S.ACCEPTED).first()
+    if request is not None:
+        message = f"Gave up after {request.attempts} attempts: {message}"
+        _fail(request, message, from_state=S.ACCEPTED)
+
+
+def stale_requests(now: Any = None) -> list[int]:
+    """Requests a crash or a lost message left behind: accepted for a while with nobody on
+    them, or exporting past their lease."""
+    now = now or timezone.now()
+    return list(
+        ExportRequest.objects.filter(
+            Q(state=S.ACCEPTED, updated_at__lt=now - STALE_ACCEPTED)
+            | Q(state=S.EXPORTING, lease_until__lt=now)
+        )
+        .exclude(account__erp_connection__is_paused=True)
+        .values_list("pk", flat=True)
+    )
+
+
+def mark_interrupted_calls(now: Any = None) -> int:
+    """Calls that started long ago and never recorded an outcome were cut short by a crash."""
+    now = now or timezone.now()
+    return ErpCall.objects.filter(outcome="", started_at__lt=now - LEASE).update(
+        outcome=ErpCall.Outcome.INTERRUPTED, error="The worker stopped during this call."
+    )

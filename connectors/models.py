@@ -1,0 +1,29 @@
+"""Models of the built-in connectors that keep tables (the sandbox ERP's ledger)."""
+
+from connectors.sandbox.models import (
+    Budget,
+    ChangeOrder,
+    Commitment,
+    CostCode,
+    CostType,
+    Invoice,
+    Job,
+    JobCostTransaction,
+    Payment,
+    SubJob,
+    Vendor,
+)
+
+__all__ = [
+    "Budget",
+    "ChangeOrder",
+    "Commitment",
+    "CostCode",
+    "CostType",
+    "Invoice",
+    "Job",
+    "JobCostTransaction",
+    "Payment",
+    "SubJob",
+    "Vendor",
+]

@@ -1,0 +1,37 @@
+"""Accepting exports the item to the sandbox ERP, once."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+
+import approvals.export_tasks  # noqa: F401  (registers the tasks)
+from approvals.models import ExportRequest, RequestState
+from approvals.services import export_accept, export_send
+from connectors.sandbox import models as ledger
+from integrations.demo import seed_demo
+from integrations.models import Commitment, ErpCall, ErpState
+
+
+def user(name):
+    return get_user_model().objects.get(username=name)
+
+
+@pytest.mark.django_db
+def test_accept_exports_to_the_sandbox_once(django_capture_on_commit_callbacks):
+    account = seed_demo()
+    item = (
+        Commitment.objects.filter(account=account, status="approved", vendor__erp_state="synced")
+        .order_by("pk")
+        .first()
+    )
+    request = export_send(item=item, actor=user("pm"))
+    with django_capture_on_commit_callbacks(execute=True):
+        export_accept(account=account, request_ids=[request.pk], actor=user("approver"))
+    item.refresh_from_db()
+    assert item.erp_state == ErpState.SYNCED
+    assert ExportRequest.objects.get(pk=request.pk).state == RequestState.SYNCED
+    filed = ledger.Commitment.objects.get(ledger=account.slug)
+    assert item.origin_id == filed.number
+    assert filed.data["number"] == item.number
+    assert ErpCall.objects.filter(export_request=request, outcome="success").count() == 1
