@@ -7,7 +7,7 @@ Nothing here imports the portal's apps: a connector sees plain payloads
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -211,6 +211,22 @@ class Connector(ABC):
     @abstractmethod
     def export(self, obj_type: str, payload: Payload, idempotency_key: str) -> ExportResult:
         """Create (or update) the record in the ERP, filed under ``idempotency_key``."""
+
+    def export_batch(
+        self, obj_type: str, items: Sequence[tuple[Payload, str]]
+    ) -> list[ExportResult | ConnectorError]:
+        """Export several records of one type (each with its idempotency key) in one call.
+        The answer has one entry per item, in order: its result, or the error for that item.
+        Connectors whose ERP takes batches override this; the default exports one by one."""
+        results: list[ExportResult | ConnectorError] = []
+        for payload, key in items:
+            try:
+                results.append(self.export(obj_type, payload, key))
+            except AuthenticationError:
+                raise  # the whole connection is refused: not an item's problem
+            except ConnectorError as exc:
+                results.append(exc)
+        return results
 
     @abstractmethod
     def find_by_external_ref(self, obj_type: str, idempotency_key: str) -> ExportResult | None:

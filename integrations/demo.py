@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from connectors.sandbox.seed import ensure_records
 from integrations import demo_data as data
 from integrations import models as m
+from integrations.connections import connection_for
 from integrations.demo_data import DEMO_ERP_IDS, DEMO_PASSWORD, DEMO_USERS
 from integrations.models.invoices import InvoiceLine
 from integrations.models.lines import CostedLine
@@ -46,10 +48,35 @@ def seed_demo(*, stdout: Writer | None = None) -> m.Account:
     )
     users = _seed_users(account)
     _Seeder(account, author=users["pm"]).run()
+    _seed_erp_ledger(account)
     if stdout is not None:
         for line in demo_summary(account):
             stdout.write(f"{line}\n")
     return account
+
+
+# The demo's synced records, as the sandbox ERP knows them: (portal model, ledger table).
+LEDGER_KINDS: tuple[tuple[type[m.ErpLinkedModel], str], ...] = (
+    (m.Company, "company"),
+    (m.Project, "project"),
+    (m.SubJob, "sub_job"),
+    (m.StandardCostCode, "cost_code"),
+)
+
+
+def _seed_erp_ledger(account: m.Account) -> None:
+    """Connect the account to the sandbox ERP and file its already-synced records there under
+    the same ids, so exports that need them (a commitment's vendor) work at once."""
+    connection = connection_for(account)
+    ledger = str(connection.settings.get("ledger") or account.slug)
+    for model, kind in LEDGER_KINDS:
+        synced = model._default_manager.filter(account=account, erp_state=m.ErpState.SYNCED)
+        rows = [(r.origin_id, str(r), {"seeded": True}) for r in synced if r.origin_id]
+        ensure_records(ledger, kind, rows)
+    cost_types = m.CostType.objects.filter(account=account, erp_state=m.ErpState.SYNCED)
+    ensure_records(
+        ledger, "cost_type", [(t.origin_id, str(t), {}) for t in cost_types if t.origin_id]
+    )
 
 
 def demo_summary(account: m.Account) -> list[str]:

@@ -46,6 +46,7 @@ TABLES: dict[str, type[ledger.LedgerRecord]] = {
     T.PRIME_CHANGE_ORDER: ledger.ChangeOrder,
     T.SUBCONTRACTOR_INVOICE: ledger.Invoice,
     T.OWNER_INVOICE: ledger.Invoice,
+    "cost_type": ledger.CostType,
     "job_cost_transactions": ledger.JobCostTransaction,
     "payments": ledger.Payment,
 }
