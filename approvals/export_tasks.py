@@ -19,7 +19,7 @@ def backoff(retries: int) -> float:
 
 
 @shared_task(bind=True, name="approvals.export_request", max_retries=MAX_RETRIES)
-def export_request(self: Task, request_id: int) -> str:  # type: ignore[type-arg]
+def export_request(self: Task, request_id: int) -> str:
     try:
         return pipeline.export(request_id)
     except pipeline.RetryLater as exc:

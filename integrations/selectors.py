@@ -40,7 +40,8 @@ def tab_counts(user: Any, account: Account) -> list[dict[str, Any]]:
 
 
 def visible_tabs(user: Any, account: Account) -> list[dict[str, str]]:
-    """The tool's tabs the user may open, each linking to its first record list they may see."""
+    """The tool's tabs the user may open, each linking to its first record list they may see;
+    first the export queues (with how many items wait), for those who may open the ERP tool."""
     from django.urls import reverse
 
     from integrations.web.registry import TABS, types_in_tab
@@ -48,6 +49,23 @@ def visible_tabs(user: Any, account: Account) -> list[dict[str, str]]:
     from permissions.policy import Action
 
     tabs = []
+    if can(user, Action.VIEW_ERP_TOOL, account):
+        from approvals.selectors import pending_count
+
+        kwargs = {"account": account.slug}
+        tabs += [
+            {
+                "key": "ready-to-export",
+                "label": "Ready to Export",
+                "count": str(pending_count(account)),
+                "url": reverse("export-queue", kwargs=kwargs),
+            },
+            {
+                "key": "failed-to-export",
+                "label": "Failed to Export",
+                "url": reverse("export-failed", kwargs=kwargs),
+            },
+        ]
     for key, label in TABS:
         for rt in types_in_tab(key):
             if can(user, Action.VIEW_RECORDS, account, obj=rt.model):

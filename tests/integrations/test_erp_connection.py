@@ -1,0 +1,115 @@
+"""The ERP connection: secrets encrypted at rest and never shown back, test, pause, resume."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.db import connection as db
+
+from integrations.connections import connection_for, connector_for
+from integrations.erp_services import connection_configure, connection_set_paused, connection_test
+from integrations.models import ErpCall, ErpConnection
+from integrations.secrets import fernet
+from permissions.levels import Level, Tool
+from tests.factories import member
+
+
+@pytest.fixture
+def erp_admin(account):
+    return member(account, levels={Tool.ERP_INTEGRATIONS: Level.ADMIN})
+
+
+def raw_secrets(connection: ErpConnection) -> str:
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"SELECT secrets FROM {ErpConnection._meta.db_table} WHERE id = %s", [connection.pk]
+        )
+        return str(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db
+def test_secrets_are_encrypted_at_rest_and_kept_when_left_blank(account, erp_admin):
+    saved = connection_configure(
+        account=account,
+        actor=erp_admin,
+        connector_key="sandbox",
+        values={"ledger": "main", "api_key": "s3cr3t-token"},
+    )
+    assert "s3cr3t-token" not in raw_secrets(saved)
+    assert "api_key" not in saved.settings
+    assert connector_for(saved).settings["api_key"] == "s3cr3t-token"
+    # The form never shows the secret back; saving with it blank keeps it.
+    again = connection_configure(
+        account=account, actor=erp_admin, connector_key="sandbox", values={"ledger": "other"}
+    )
+    assert connector_for(again).settings == {"ledger": "other", "api_key": "s3cr3t-token"}
+
+
+@pytest.mark.django_db
+def test_required_settings_and_unknown_connectors_are_refused(account, erp_admin):
+    with pytest.raises(ValidationError) as missing:
+        connection_configure(account=account, actor=erp_admin, connector_key="sandbox", values={})
+    assert "ledger" in missing.value.message_dict
+    with pytest.raises(ValidationError) as unknown:
+        connection_configure(account=account, actor=erp_admin, connector_key="nope", values={})
+    assert "connector_key" in unknown.value.message_dict
+
+
+@pytest.mark.django_db
+def test_only_erp_admins_manage_the_connection(account):
+    standard = member(account, levels={Tool.ERP_INTEGRATIONS: Level.STANDARD})
+    with pytest.raises(PermissionDenied):
+        connection_configure(
+            account=account, actor=standard, connector_key="sandbox", values={"ledger": "x"}
+        )
+    with pytest.raises(PermissionDenied):
+        connection_set_paused(account=account, actor=standard, paused=True)
+
+
+@pytest.mark.django_db
+def test_keys_rotate(account, erp_admin, settings):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [old]
+    saved = connection_configure(
+        account=account,
+        actor=erp_admin,
+        connector_key="sandbox",
+        values={"ledger": "main", "api_key": "k1"},
+    )
+    settings.FIELD_ENCRYPTION_KEYS = [new, old]
+    call_command("rotate_secrets", stdout=open("/dev/null", "w"))
+    saved.refresh_from_db()
+    settings.FIELD_ENCRYPTION_KEYS = [new]
+    assert fernet().decrypt(saved.secrets.encode())
+    assert connector_for(saved).settings["api_key"] == "k1"
+
+
+@pytest.mark.django_db
+def test_test_connection_reports_the_erps_words(account, erp_admin):
+    connection_configure(
+        account=account,
+        actor=erp_admin,
+        connector_key="sandbox",
+        values={"ledger": "main", "reject_credentials": "yes"},
+    )
+    assert "401" in connection_test(account=account, actor=erp_admin)
+    connection_configure(
+        account=account, actor=erp_admin, connector_key="sandbox", values={"ledger": "main"}
+    )
+    assert connection_test(account=account, actor=erp_admin) is None
+    assert list(ErpCall.objects.filter(action="test").values_list("outcome", flat=True)) == [
+        "success",
+        "permanent",
+    ]
+
+
+@pytest.mark.django_db
+def test_pause_and_resume(account, erp_admin, django_capture_on_commit_callbacks):
+    connection_set_paused(account=account, actor=erp_admin, paused=True, reason="Month end")
+    assert connection_for(account).is_paused
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        connection_set_paused(account=account, actor=erp_admin, paused=False)
+    assert not connection_for(account).is_paused
+    assert len(callbacks) == 1  # what waited is enqueued again
