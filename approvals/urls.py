@@ -1,3 +1,44 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from approvals import views
+
+ERP = "a/<slug:account>/erp"
+
+urlpatterns: list[URLPattern] = [
+    path(f"{ERP}/ready-to-export/", views.QueueView.as_view(), name="export-queue"),
+    path(
+        f"{ERP}/failed-to-export/",
+        views.QueueView.as_view(queue_key="failed"),
+        name="export-failed",
+    ),
+    path(
+        f"{ERP}/requests/accept/",
+        views.BulkDecisionView.as_view(decision="accept"),
+        name="export-accept-selected",
+    ),
+    path(
+        f"{ERP}/requests/reject/",
+        views.BulkDecisionView.as_view(decision="reject"),
+        name="export-reject-selected",
+    ),
+    path(
+        f"{ERP}/requests/<int:pk>/accept/",
+        views.DecisionView.as_view(decision="accept"),
+        name="export-accept",
+    ),
+    path(
+        f"{ERP}/requests/<int:pk>/reject/",
+        views.DecisionView.as_view(decision="reject"),
+        name="export-reject",
+    ),
+    path(
+        f"{ERP}/requests/<int:pk>/retrieve/",
+        views.RetrieveView.as_view(),
+        name="export-retrieve",
+    ),
+    path(
+        f"{ERP}/items/<str:item_type>/<int:item_id>/send/",
+        views.SendView.as_view(),
+        name="export-send",
+    ),
+]

@@ -5,4 +5,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("v1/", include("integrations.api.urls")),
+    path("v1/", include("approvals.api.urls")),
 ]

@@ -55,6 +55,11 @@ if ((PRODUCTION)); then
     export DJANGO_SECURE_SSL_REDIRECT="${DJANGO_SECURE_SSL_REDIRECT:-0}"
 fi
 
+if (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; then
+    echo "run.sh: something already listens on $HOST:$PORT; stop it or choose another PORT=..." >&2
+    exit 1
+fi
+
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 db_label() {
@@ -88,7 +93,8 @@ if ((PRODUCTION)); then
     say "Collecting static files"
     "$PY" manage.py collectstatic --noinput --verbosity 0
     WEB=("$VENV_BIN/gunicorn" erp_portal.wsgi:application --bind "$HOST:$PORT"
-        --workers "${WEB_CONCURRENCY:-2}" --access-logfile - --pid "$RUN_DIR/gunicorn.pid")
+        --workers "${WEB_CONCURRENCY:-2}" --access-logfile - --pid "$RUN_DIR/gunicorn.pid"
+        --control-socket "$RUN_DIR/gunicorn.ctl")
 else
     WEB=("$PY" manage.py runserver "$HOST:$PORT")
 fi
@@ -123,34 +129,45 @@ start() {
     NAMES+=("$name")
 }
 
-alive() { kill -0 -- "-$1" 2>/dev/null; }
+group_alive() { kill -0 -- "-$1" 2>/dev/null; }
 
+# Stop order per process: SIGTERM to the process itself, which shuts its own children down
+# (the worker's warm shutdown stops its pool; gunicorn's master its workers). Once it has
+# exited, SIGTERM to whatever is left in its group (runserver's auto-reload child). After
+# STOP_TIMEOUT seconds, or on a second Ctrl-C, SIGKILL to the groups still alive.
 stop_all() {
     ((STOPPING)) && return
     STOPPING=1
     trap 'FORCE=1' INT
     trap '' TERM HUP
+    ((${#PIDS[@]})) || return 0
     say "Stopping web, worker and beat (Ctrl-C again to kill at once)"
-    local pid
+    local pid left
+    local -A group_termed=()
     for pid in "${PIDS[@]}"; do
-        kill -TERM -- "-$pid" 2>/dev/null || true
+        kill -TERM "$pid" 2>/dev/null || true
     done
-    local deadline=$((SECONDS + STOP_TIMEOUT)) left
+    local deadline=$((SECONDS + STOP_TIMEOUT))
     while :; do
         left=0
         for pid in "${PIDS[@]}"; do
-            if alive "$pid"; then left=1; fi
+            group_alive "$pid" || continue
+            left=1
+            if ! kill -0 "$pid" 2>/dev/null && [[ -z "${group_termed[$pid]:-}" ]]; then
+                kill -TERM -- "-$pid" 2>/dev/null || true
+                group_termed[$pid]=1
+            fi
         done
         ((left && !FORCE && SECONDS < deadline)) || break
         sleep 0.2
     done
     for pid in "${PIDS[@]}"; do
-        if alive "$pid"; then
+        if group_alive "$pid"; then
             echo "run.sh: process group $pid did not stop in time; killing it" >&2
             kill -KILL -- "-$pid" 2>/dev/null || true
         fi
     done
-    wait || true # reap the processes and let the log relays flush
+    wait 2>/dev/null || true # reap the processes and let the log relays flush
     say "Stopped"
 }
 
@@ -165,7 +182,7 @@ start beat "${BEAT[@]}"
 # Wait until the web app answers (any HTTP status), then print where to go.
 health=""
 for _ in $(seq 1 120); do
-    alive "${PIDS[0]}" || break
+    kill -0 "${PIDS[0]}" 2>/dev/null || break
     if health=$("$PY" - "$URL/healthz" <<'EOF' 2>/dev/null
 import json, sys, urllib.error, urllib.request
 try:

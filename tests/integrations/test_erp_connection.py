@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -79,7 +81,7 @@ def test_keys_rotate(account, erp_admin, settings):
         values={"ledger": "main", "api_key": "k1"},
     )
     settings.FIELD_ENCRYPTION_KEYS = [new, old]
-    call_command("rotate_secrets", stdout=open("/dev/null", "w"))
+    call_command("rotate_secrets", stdout=io.StringIO())
     saved.refresh_from_db()
     settings.FIELD_ENCRYPTION_KEYS = [new]
     assert fernet().decrypt(saved.secrets.encode())
