@@ -40,8 +40,8 @@ from permissions.access import can
 log = logging.getLogger(__name__)
 
 DIGEST_SUBJECT = "ERP Integrations Daily Summary"
-#: The Ready to Export queue's URL name (kwargs: account). Until it is routed, links go to the
-#: account's overview, which counts what is ready to export per kind of record.
+#: The Ready to Export queue's URL name (kwargs: account). Should it ever be unrouted, links go
+#: to the account's overview, which counts what is ready to export per kind of record.
 QUEUE_URL_NAME = "export-queue"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 _TEMPLATES = "approvals/email"
@@ -284,7 +284,7 @@ def send_rejected(request_ids: Sequence[int]) -> int:
     for request in requests:
         candidates = [(request.sent_by, "sent"), (creators.get(request.pk), "created")]
         for user, role in candidates:
-            if not _reachable(user) or user.pk == request.decided_by_id:
+            if user is None or not _reachable(user) or user.pk == request.decided_by_id:
                 continue
             people.setdefault(user.pk, user)
             rejection = found[user.pk].setdefault(request.pk, _Rejection(Item.of(request)))
@@ -296,10 +296,10 @@ def send_rejected(request_ids: Sequence[int]) -> int:
             subject = f"Rejected: {items[0].item.type_label} {items[0].item.label}"
         else:
             subject = f"{len(items)} items you sent to the ERP were rejected"
-        deciders = {r.decided_by for r in requests if r.pk in rejections and r.decided_by_id}
+        deciders = [r.decided_by for r in requests if r.pk in rejections]
         context = {
             "rejections": items,
-            "reply_to": sorted({u.email for u in deciders if u.email}),
+            "reply_to": sorted({u.email for u in deciders if u is not None and u.email}),
         }
         messages.append(_message(people[user_pk], subject, "rejected.txt", context))
     return _send(messages)
@@ -404,7 +404,8 @@ def _groups(items: list[tuple[str, Item]]) -> list[DigestGroup]:
     by_kind: dict[str, list[Item]] = defaultdict(list)
     for key, item in items:  # already oldest first
         by_kind[key].append(item)
-    groups = [
+    # Kinds come in the order first seen, so the first holds the oldest item of all.
+    return [
         DigestGroup(
             label=_plural(ITEM_TYPES[key].label, len(kind_items)),
             count=len(kind_items),
@@ -413,5 +414,3 @@ def _groups(items: list[tuple[str, Item]]) -> list[DigestGroup]:
         )
         for key, kind_items in by_kind.items()
     ]
-    # Kinds come in the order first seen, so the first holds the oldest item of all.
-    return groups
