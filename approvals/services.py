@@ -176,8 +176,7 @@ def _move(
         before = request.state
         request.state = target
         request.updated_at = now  # bulk_update does not apply auto_now
-        if decision != "retrieve":
-            request.decided_by, request.decided_at = actor, now
+        request.decided_by, request.decided_at = actor, now  # a retrieve too: who took it back
         request.reason = reason
         if erp_fields:
             request.erp_fields = dict(erp_fields)
@@ -282,11 +281,11 @@ def export_reject(
     *, account: Account, request_ids: Sequence[int], actor: Any, reason: str
 ) -> list[ExportRequest]:
     """*Reject*: back to the sender with the reason; the item can be edited again."""
+    requests = _locked(account, request_ids)
+    _require_decider(account, actor, requests)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why, so the sender can fix it."})
-    requests = _locked(account, request_ids)
-    _require_decider(account, actor, requests)
     _check_state("reject", requests)
     moved = _move("reject", requests, actor, reason=reason)
     ids = [r.pk for r in moved]

@@ -1,0 +1,130 @@
+"""What the API shows of an export request, and the bodies its actions accept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
+
+from approvals.items import ITEM_TYPES
+from approvals.models import ExportRequest, RequestState
+
+ITEM_TYPE_CHOICES = [(key, t.label) for key, t in ITEM_TYPES.items()]
+MAX_BULK = 1000  # ids in one bulk accept or reject
+
+
+def person_name(user: Any) -> str:
+    return str(user.get_full_name() or user.get_username())
+
+
+class RequestStateField(serializers.ChoiceField):
+    """The request's state, documented as ``ExportRequestStateEnum`` (not a bare "StateEnum")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=RequestState.choices, **kwargs)
+
+
+class RequestStateFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = RequestStateField
+
+    def get_name(self) -> str:
+        return "ExportRequestStateEnum"
+
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: Any) -> Any:
+        return auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+
+
+class UserRefSerializer(serializers.Serializer[Any]):
+    """A user, as the queue names them."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user: Any) -> str:
+        return person_name(user)
+
+
+class ExportSummarySerializer(serializers.Serializer[Any]):
+    """What the queue shows of the item, taken when it was sent."""
+
+    # A field named like Field.label: the metaclass takes it out of the class at runtime.
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
+    number = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    project = serializers.CharField(read_only=True, help_text="The project's name, if any.")
+    vendor = serializers.CharField(read_only=True)
+    amount = serializers.DecimalField(
+        max_digits=17, decimal_places=2, read_only=True, allow_null=True
+    )
+
+
+class ExportRequestSerializer(serializers.ModelSerializer[ExportRequest]):
+    item_type = serializers.ChoiceField(choices=ITEM_TYPE_CHOICES, read_only=True)
+    state = RequestStateField(read_only=True)
+    summary = ExportSummarySerializer(read_only=True)
+    sent_by = UserRefSerializer(read_only=True)
+    decided_by = UserRefSerializer(read_only=True, allow_null=True)
+    erp_fields = serializers.DictField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The values the approver typed when accepting.",
+    )
+
+    class Meta:
+        model = ExportRequest
+        fields = (
+            "id",
+            "item_type",
+            "item_id",
+            "state",
+            "direct",
+            "is_resend",
+            "summary",
+            "project",
+            "sent_by",
+            "sent_at",
+            "decided_by",
+            "decided_at",
+            "reason",
+            "erp_fields",
+            "error",
+        )
+        read_only_fields = fields
+
+
+class SendSerializer(serializers.Serializer[Any]):
+    """*Send to ERP*: the item, by type and id."""
+
+    item_type = serializers.ChoiceField(choices=ITEM_TYPE_CHOICES)
+    item_id = serializers.IntegerField(min_value=1)
+
+
+class AcceptSerializer(serializers.Serializer[Any]):
+    erp_fields = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        help_text="Values the ERP asks for when accepting (for example `erp_job_number`).",
+    )
+
+
+class RejectSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(help_text="Why, so the sender can fix it.")
+
+
+class BulkSerializer(serializers.Serializer[Any]):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        allow_empty=False,
+        max_length=MAX_BULK,
+        help_text=f"Export request ids (at most {MAX_BULK}).",
+    )
+
+
+class BulkRejectSerializer(BulkSerializer):
+    reason = serializers.CharField(help_text="Why, so the senders can fix them.")
+
+
+class ErrorDetailSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField(read_only=True)

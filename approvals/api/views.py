@@ -1,0 +1,324 @@
+"""``/api/v1/export-requests/``: the queue of items waiting for (or back from) accounting
+acceptance, and the workflow's actions on it.
+
+Every change goes through :mod:`approvals.services`, which asks the policy, locks what it
+changes and is all-or-nothing; this module only finds the requests, reads the bodies and says
+the services' refusals in HTTP:
+
+- the item or a request is not in the request's account (or not visible to the user): 404;
+- the user may not do this (``PermissionDenied``): 403;
+- the request (or item) has moved on (``DecisionConflict``, ``InvalidTransition``): 409 with a
+  ``detail`` that says who decided it, and when;
+- the input or the item breaks a rule (``ValidationError``, ``SendRefused``): 400 with the errors
+  by field.
+
+Who sees which requests: users who may see the ERP Integrations tool see all of the account's;
+anyone else sees the requests they sent themselves (a project manager follows their own items).
+A request someone may not see is a 404, as everywhere in the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Model, QuerySet
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import Serializer
+from rest_framework.views import APIView
+
+from approvals.api import serializers as s
+from approvals.errors import DecisionConflict, InvalidTransition, SendRefused
+from approvals.items import ITEM_TYPES
+from approvals.models import ExportRequest, RequestState
+from approvals.services import export_accept, export_reject, export_retrieve, export_send
+from integrations.api.fields import api_errors
+from integrations.api.filters import StableOrderingFilter
+from integrations.api.tenancy import AccountScopedViewSet
+from permissions.access import can, require
+from permissions.policy import Action
+
+RESENDABLE = frozenset({RequestState.RETRIEVED, RequestState.REJECTED})
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request has moved on; reload it."
+    default_code = "conflict"
+
+
+@contextmanager
+def workflow_errors() -> Iterator[None]:
+    """Say a workflow service's refusal as the API's error (see the module docstring)."""
+    try:
+        with api_errors():  # Django ValidationError -> 400 by field
+            yield
+    except SendRefused as exc:
+        raise exceptions.ValidationError(exc.as_dict()) from exc
+    except (DecisionConflict, InvalidTransition) as exc:
+        raise Conflict(exc.message) from exc
+    except DjangoPermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc) or None) from exc
+    except ObjectDoesNotExist as exc:  # a request or item vanished under us
+        raise exceptions.NotFound(str(exc) or None) from exc
+
+
+class AccountMember(BasePermission):
+    """Signed in, with a resolvable account (resolving it may answer 400, 403 or 404). What a
+    user may do to a request is the services' question; what they may see, the queryset's."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        view.account  # type: ignore[attr-defined]  # noqa: B018  # resolve (or refuse) it
+        return True
+
+
+class ExportRequestFilter(filters.FilterSet):
+    state = filters.ChoiceFilter(
+        choices=RequestState.choices, help_text="Only requests in this state."
+    )
+    type = filters.ChoiceFilter(
+        field_name="item_type",
+        choices=s.ITEM_TYPE_CHOICES,
+        help_text="Only requests for this type of item.",
+    )
+    project = filters.NumberFilter(
+        field_name="project", help_text="Only requests for items of this project (id)."
+    )
+
+    class Meta:
+        model = ExportRequest
+        fields = ("state", "type", "project")
+
+
+ERRORS: dict[int | str, Any] = {
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Errors by field: `{field: [...]}`."),
+    403: OpenApiResponse(s.ErrorDetailSerializer, description="You may not do this."),
+    404: OpenApiResponse(s.ErrorDetailSerializer, description="No such request in this account."),
+    409: OpenApiResponse(
+        s.ErrorDetailSerializer, description="The request has moved on: who decided it, and when."
+    ),
+}
+
+
+def _responses(ok: int, body: Any) -> dict[int | str, Any]:
+    return {ok: body, **ERRORS}
+
+
+@extend_schema(tags=["export requests"])
+@extend_schema_view(
+    list=extend_schema(summary="The export queue"),
+    retrieve=extend_schema(summary="One export request"),
+)
+class ExportRequestViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, AccountScopedViewSet[ExportRequest]
+):
+    """Items sent to the ERP for accounting acceptance: one request per trip.
+
+    A request is `pending` until an approver accepts or rejects it (or its sender retrieves
+    it); an accepted one is exported (`exporting`, then `synced` or `failed`).
+    """
+
+    queryset = ExportRequest.objects.all()
+    serializer_class = s.ExportRequestSerializer
+    permission_classes = [AccountMember]
+    filter_backends = [filters.DjangoFilterBackend, StableOrderingFilter]
+    filterset_class = ExportRequestFilter
+    ordering_fields = ("sent_at", "decided_at", "state", "item_type")
+
+    # --- Finding requests ------------------------------------------------------------------
+
+    def visible(self) -> QuerySet[ExportRequest]:
+        """The account's requests this user may see."""
+        queryset = ExportRequest.objects.filter(account=self.account)
+        if not can(self.request.user, Action.VIEW_ERP_TOOL, self.account):
+            queryset = queryset.filter(sent_by=self.request.user.pk)
+        return queryset
+
+    def get_queryset(self) -> QuerySet[ExportRequest]:
+        if getattr(self, "swagger_fake_view", False):
+            return ExportRequest.objects.none()
+        return self.visible().select_related("sent_by", "decided_by")
+
+    def _shown(self, ids: Sequence[int]) -> Any:
+        """The requests (just changed by a service), as the API shows them, in id order."""
+        requests = (
+            ExportRequest.objects.filter(account=self.account, pk__in=ids)
+            .select_related("sent_by", "decided_by")
+            .order_by("pk")
+        )
+        return self.get_serializer(requests, many=True).data
+
+    def _ids(self, ids: Sequence[int]) -> list[int]:
+        """``ids`` without repeats, all of requests this user sees in the account (else 404)."""
+        wanted = list(dict.fromkeys(ids))
+        found = set(self.visible().filter(pk__in=wanted).values_list("pk", flat=True))
+        missing = [pk for pk in wanted if pk not in found]
+        if missing:
+            listed = ", ".join(str(pk) for pk in missing[:20])
+            more = "" if len(missing) <= 20 else f" and {len(missing) - 20} more"
+            raise exceptions.NotFound(f"No export request with id {listed}{more} in this account.")
+        return wanted
+
+    def _body(self, serializer_class: type[Serializer[Any]]) -> dict[str, Any]:
+        body = serializer_class(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        return dict(body.validated_data)
+
+    def _send(self, item: Model) -> Response:
+        with workflow_errors():
+            sent = export_send(item=item, actor=self.request.user)
+        return Response(self._shown([sent.pk])[0], status=status.HTTP_201_CREATED)
+
+    # --- Send --------------------------------------------------------------------------------
+
+    @extend_schema(
+        summary="Send an item to the ERP",
+        request=s.SendSerializer,
+        responses=_responses(201, s.ExportRequestSerializer),
+        description=(
+            "Checks the ERP's rules (400 names each failing field) and opens a `pending` "
+            "request, or an `accepted` one when the account exports this type directly. "
+            "Needs Admin on the item's tool."
+        ),
+    )
+    def create(self, request: Request) -> Response:
+        data = self._body(s.SendSerializer)
+        itype = ITEM_TYPES[data["item_type"]]
+        item = itype.model._default_manager.filter(account=self.account, pk=data["item_id"]).first()
+        if item is None:
+            raise exceptions.NotFound(
+                f"No {itype.label.lower()} with id {data['item_id']} in this account."
+            )
+        return self._send(item)
+
+    @extend_schema(
+        summary="Re-send the request's item",
+        request=None,
+        responses=_responses(201, s.ExportRequestSerializer),
+        description=(
+            "Sends the item again, as a new request, after this one was retrieved or rejected "
+            "(409 otherwise)."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def resend(self, request: Request, pk: str) -> Response:
+        previous = self.get_object()
+        itype = ITEM_TYPES[previous.item_type]
+        item = itype.load(self.account, [previous.item_id]).first()
+        if item is None:
+            raise exceptions.NotFound(f"The {itype.label.lower()} of this request is gone.")
+        with workflow_errors():
+            require(request.user, Action.SEND_ITEMS, self.account, obj=item)
+        if previous.state not in RESENDABLE:
+            raise Conflict(_not_resendable(previous))
+        return self._send(item)
+
+    # --- Decide ------------------------------------------------------------------------------
+
+    @extend_schema(
+        summary="Retrieve the item from the ERP",
+        request=None,
+        responses=_responses(200, s.ExportRequestSerializer),
+        description="The sender takes a pending item back before anyone decides on it.",
+    )
+    @action(detail=True, methods=["post"], url_path="retrieve", url_name="retrieve-from-erp")
+    def retrieve_from_erp(self, request: Request, pk: str) -> Response:
+        target = self.get_object()
+        with workflow_errors():
+            export_retrieve(account=self.account, request_id=target.pk, actor=request.user)
+        return Response(self._shown([target.pk])[0])
+
+    @extend_schema(
+        summary="Accept",
+        request=s.AcceptSerializer,
+        responses=_responses(200, s.ExportRequestSerializer),
+        description="An accounting approver lets the item go to the ERP.",
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        target = self.get_object()
+        data = self._body(s.AcceptSerializer)
+        with workflow_errors():
+            export_accept(
+                account=self.account,
+                request_ids=[target.pk],
+                actor=request.user,
+                erp_fields=data.get("erp_fields") or {},
+            )
+        return Response(self._shown([target.pk])[0])
+
+    @extend_schema(
+        summary="Reject",
+        request=s.RejectSerializer,
+        responses=_responses(200, s.ExportRequestSerializer),
+        description="An accounting approver sends the item back to its sender, saying why.",
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        target = self.get_object()
+        data = self._body(s.RejectSerializer)
+        with workflow_errors():
+            export_reject(
+                account=self.account,
+                request_ids=[target.pk],
+                actor=request.user,
+                reason=data["reason"],
+            )
+        return Response(self._shown([target.pk])[0])
+
+    @extend_schema(
+        summary="Accept several",
+        request=s.BulkSerializer,
+        responses=_responses(200, s.ExportRequestSerializer(many=True)),
+        description="All or nothing: one that cannot be accepted refuses the lot.",
+    )
+    @action(detail=False, methods=["post"], url_path="bulk-accept", url_name="bulk-accept")
+    def bulk_accept(self, request: Request) -> Response:
+        ids = self._ids(self._body(s.BulkSerializer)["ids"])
+        with workflow_errors():
+            export_accept(account=self.account, request_ids=ids, actor=request.user)
+        return Response(self._shown(ids))
+
+    @extend_schema(
+        summary="Reject several",
+        request=s.BulkRejectSerializer,
+        responses=_responses(200, s.ExportRequestSerializer(many=True)),
+        description="All or nothing, with one reason for all.",
+    )
+    @action(detail=False, methods=["post"], url_path="bulk-reject", url_name="bulk-reject")
+    def bulk_reject(self, request: Request) -> Response:
+        data = self._body(s.BulkRejectSerializer)
+        ids = self._ids(data["ids"])
+        with workflow_errors():
+            export_reject(
+                account=self.account, request_ids=ids, actor=request.user, reason=data["reason"]
+            )
+        return Response(self._shown(ids))
+
+
+def _not_resendable(request: ExportRequest) -> str:
+    if request.state == RequestState.PENDING:
+        return (
+            f"{request.label} is still waiting for accounting acceptance; retrieve it first "
+            "to re-send it."
+        )
+    decider = request.decided_by
+    decided = DecisionConflict(
+        label=request.label,
+        state_label=RequestState(request.state).label,
+        by=s.person_name(decider) if decider is not None else None,
+        at=request.decided_at,
+    ).message
+    return f"{decided} Only a retrieved or rejected request can be re-sent."
