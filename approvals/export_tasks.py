@@ -6,16 +6,18 @@ import random
 from collections.abc import Iterable
 
 from celery import Task, shared_task
+from django.conf import settings
 
 from approvals import pipeline
 
 MAX_RETRIES = 8
-BACKOFF_CAP = 600  # seconds
+BACKOFF_CAP = 600  # seconds; settings.EXPORT_RETRY_BACKOFF_CAP overrides it (tests: 2)
 
 
 def backoff(retries: int) -> float:
     """Capped exponential backoff with full jitter: up to 2, 4, 8, ... seconds, at most 10 min."""
-    return random.uniform(1, min(BACKOFF_CAP, 2 ** (retries + 1)))
+    cap = getattr(settings, "EXPORT_RETRY_BACKOFF_CAP", BACKOFF_CAP)
+    return random.uniform(1, max(1, min(cap, 2 ** (retries + 1))))
 
 
 @shared_task(bind=True, name="approvals.export_request", max_retries=MAX_RETRIES)
@@ -23,10 +25,16 @@ def export_request(self: Task, request_id: int) -> str:
     try:
         return pipeline.export(request_id)
     except pipeline.RetryLater as exc:
+        # Retry a request that went back to the queue: this one, or else one of its batch (a
+        # retry of a request that was filed would do nothing, and leave the batch waiting for
+        # the sweeper); the retry claims the rest of the batch with it.
+        released = exc.request_ids or [request_id]
+        target = request_id if request_id in released else released[0]
         if self.request.retries >= MAX_RETRIES:
-            pipeline.give_up(request_id, exc.message)
+            pipeline.give_up(target, exc.message)
+            enqueue(pk for pk in released if pk != target)  # their own retries go on
             return "failed"
-        raise self.retry(countdown=backoff(self.request.retries)) from None
+        raise self.retry(args=(target,), countdown=backoff(self.request.retries)) from None
 
 
 @shared_task(name="approvals.sweep_exports")

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -38,7 +39,7 @@ from integrations.connections import connection_for, connector_for
 from integrations.models import ErpCall, ErpConnection, ErpState
 
 S = RequestState
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(seconds=getattr(settings, "EXPORT_LEASE_SECONDS", 300))  # 5 min
 STALE_ACCEPTED = timedelta(minutes=2)  # accepted this long with no worker on it: enqueue again
 AUTH_FAILURES_TO_PAUSE = 3
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
@@ -277,11 +278,13 @@ def _export_batch(
 
 
 class RetryLater(Exception):
-    """Some requests went back to the queue after a transient error; the task retries."""
+    """Some requests (``request_ids``) went back to the queue after a transient error; the task
+    retries."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, request_ids: Sequence[int] = ()) -> None:
         super().__init__(message)
         self.message = message
+        self.request_ids = list(request_ids)
 
 
 def _note_auth_failure(connection: ErpConnection, message: str) -> None:
@@ -311,22 +314,25 @@ def export(request_id: int) -> str:
     if not requests:
         return "skipped"
     outcomes = _attempt(connector, connection, requests)
-    retry_errors = []
+    refused = next((o for o in outcomes if isinstance(o, AuthenticationError)), None)
+    if refused is not None:  # one refused login, however many items it carried
+        _note_auth_failure(connection, refused.message)
+    retry_errors: list[str] = []
+    retry_ids: list[int] = []
     for request, outcome in zip(requests, outcomes, strict=True):
         if isinstance(outcome, ExportResult):
             _succeed(request, outcome)
             continue
-        if isinstance(outcome, AuthenticationError):
-            _note_auth_failure(connection, outcome.message)
         if isinstance(outcome, TransientError):
             _release([request], outcome.message)
             retry_errors.append(outcome.message)
+            retry_ids.append(request.pk)
         else:
             _fail(request, outcome.message)
     if len(retry_errors) < len(requests) and connection.auth_failures:
         ErpConnection.objects.filter(pk=connection.pk).update(auth_failures=0)
     if retry_errors:
-        raise RetryLater(retry_errors[0])
+        raise RetryLater(retry_errors[0], retry_ids)
     return f"exported {len(requests)}"
 
 

@@ -215,31 +215,31 @@ def _require_decider(account: Account, actor: Any, requests: list[ExportRequest]
 def _clean_erp_fields(
     account: Account, requests: list[ExportRequest], erp_fields: Mapping[str, str]
 ) -> dict[str, str]:
-    """The values the approver typed, checked against what the connector asks for."""
-    if not erp_fields:
-        erp_fields = {}
-    types = {r.item_type for r in requests}
-    if erp_fields and (len(requests) != 1):
+    """The values the approver typed, checked against what the connector asks for. ERP fields
+    belong to one item: a bulk accept of a type that requires some is refused."""
+    if erp_fields and len(requests) != 1:
         raise ValidationError({"erp_fields": "ERP fields are given when accepting one item."})
-    if not types:
-        return {}
-    _, entity = _entity(account, item_type(next(iter(types))))
-    declared = {f.name: f for f in entity.accept_fields}
     errors: dict[str, str] = {}
     cleaned: dict[str, str] = {}
-    for name, value in erp_fields.items():
-        if name not in declared:
-            errors[name] = "The ERP does not ask for this field."
-            continue
-        text = str(value).strip()
-        if len(text) > declared[name].max_length:
-            errors[name] = f"At most {declared[name].max_length} characters."
-        elif text:
-            cleaned[name] = text
-    if len(requests) == 1:
+    for key in sorted({r.item_type for r in requests}):
+        _, entity = _entity(account, item_type(key))
+        declared = {f.name: f for f in entity.accept_fields}
+        for name, value in erp_fields.items():
+            spec = declared.get(name)
+            text = str(value).strip()
+            if spec is None:
+                errors[name] = "The ERP does not ask for this field."
+            elif len(text) > spec.max_length:
+                errors[name] = f"At most {spec.max_length} characters."
+            elif text:
+                cleaned[name] = text
         for name, spec in declared.items():
             if spec.required and name not in cleaned:
-                errors[name] = f"{spec.label} is required."
+                errors[name] = (
+                    f"{spec.label} is required."
+                    if len(requests) == 1
+                    else f"The ERP needs a {spec.label} for each item: accept them one by one."
+                )
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -265,7 +265,9 @@ def export_accept(
 
 
 @transaction.atomic
-def export_retry(*, account: Account, request_ids: Sequence[int], actor: Any) -> list[ExportRequest]:
+def export_retry(
+    *, account: Account, request_ids: Sequence[int], actor: Any
+) -> list[ExportRequest]:
     """*Retry* from *Failed to Export*, once the cause is fixed: back to the export queue."""
     requests = _locked(account, request_ids)
     _require_decider(account, actor, requests)

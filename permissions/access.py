@@ -99,6 +99,14 @@ def can(
     )
 
 
+def describe(action: Action) -> str:
+    """The action in words: the matrix's wording, or the key read as a phrase."""
+    seed = POLICY[action].seed
+    if seed:
+        return seed[0].lower() + seed[1:]
+    return action.value.replace("_", " ")
+
+
 def require(
     user: AnyUser,
     action: Action | str,
@@ -108,7 +116,7 @@ def require(
 ) -> None:
     """Raise ``PermissionDenied`` unless :func:`can` says yes (for services)."""
     if not can(user, action, account, project=project, obj=obj):
-        raise PermissionDenied(f"You do not have permission to {Action(action).value}.")
+        raise PermissionDenied(f"You do not have permission to {describe(Action(action))}.")
 
 
 def restrict(

@@ -25,6 +25,8 @@ class Lines:
 
     def of(self, record: Model) -> QuerySet[Model]:
         related = [f.name for f in self.model._meta.fields if f.is_relation and f.name != self.fk]
+        if "cost_code" in related:
+            related.append("cost_code__standard_code")
         return self.model._default_manager.filter(**{self.fk: record}).select_related(*related)
 
 

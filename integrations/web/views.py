@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views import View
 from django_filters.filterset import filterset_factory
 
+from approvals.selectors import is_exportable, item_workflow
 from integrations.selectors import accounts_for, tab_counts
 from integrations.services import record_save
 from integrations.web.cells import Cell, cell_for
@@ -135,9 +136,15 @@ class RecordDetailView(RecordTypeMixin, View):
     def get(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
         obj = get_object_or_404(self.visible(), pk=pk)
         record_type = self.record_type
+        # An item that goes through accounting acceptance shows its state, buttons and requests
+        # in a section of their own (approvals), so the field list leaves the state out.
+        workflow = item_workflow(request.user, self.account, obj) if is_exportable(obj) else None
+        shown = (
+            ("origin_id", "origin_code") if workflow else ("origin_id", "origin_code", "erp_state")
+        )
         fields = [
             (_label(obj, name), cell_for(obj, name))
-            for name in (*record_type.form_fields, "origin_id", "origin_code", "erp_state")
+            for name in (*record_type.form_fields, *shown)
             if hasattr(obj, name) and name not in ("default_cost_types",)
         ]
         lines: list[list[Cell]] = []
@@ -157,6 +164,7 @@ class RecordDetailView(RecordTypeMixin, View):
                 if record_type.lines
                 else [],
                 locked=locked_reason(obj),
+                workflow=workflow,
             ),
         )
 

@@ -1,0 +1,288 @@
+"""Reads for the accounting-acceptance screens: the export queues and an item's workflow.
+
+The queues read only ``ExportRequest`` rows (their ``summary`` was taken at send time), so a page
+costs the same few queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, DecimalField, Model, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+
+from approvals.items import BY_MODEL, ITEM_TYPES, ItemType
+from approvals.models import ExportRequest, RequestState
+from approvals.services import SENDABLE
+from integrations.connections import connector_class_for
+from integrations.models import Account, ErpState, Project
+from integrations.web import registry
+from integrations.web.forms import locked_reason
+from permissions.access import can
+from permissions.policy import Action
+
+PAGE_SIZE = 25
+
+SORTS: dict[str, str] = {
+    "oldest": "Oldest first",
+    "newest": "Newest first",
+    "amount_desc": "Amount, highest first",
+    "amount_asc": "Amount, lowest first",
+}
+AGES: tuple[tuple[int, str], ...] = (
+    (1, "Older than 1 day"),
+    (3, "Older than 3 days"),
+    (7, "Older than 7 days"),
+    (14, "Older than 14 days"),
+    (30, "Older than 30 days"),
+)
+SEARCHED = ("label", "number", "title", "vendor")
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """What the person asked of a queue: one type (or all), filters, search and sort."""
+
+    item_type: str = ""
+    project: int | None = None
+    sender: int | None = None
+    older_than: int | None = None  # days
+    search: str = ""
+    sort: str = "oldest"
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str  # "" for All
+    label: str
+    count: int
+    active: bool
+    query: str  # the querystring that opens it, with the other filters kept
+
+
+@dataclass(frozen=True)
+class Row:
+    request: ExportRequest
+    type_label: str
+    url: str
+    amount: Decimal | None
+    may_decide: bool
+
+
+@dataclass
+class QueuePage:
+    page: Page[ExportRequest]
+    rows: list[Row]
+    tabs: list[Tab]
+    may_decide_any: bool
+    projects: list[tuple[int, str]] = field(default_factory=list)
+    senders: list[tuple[int, str]] = field(default_factory=list)
+
+
+def plural(label: str) -> str:
+    return label[:-1] + "ies" if label.endswith("y") else label + "s"
+
+
+def item_url(account: Account, item_type: str, item_id: int) -> str:
+    kind = registry.BY_MODEL[ITEM_TYPES[item_type].model].key
+    return reverse("record-detail", kwargs={"account": account.slug, "kind": kind, "pk": item_id})
+
+
+def decidable_types(user: Any, account: Account) -> frozenset[str]:
+    """The item types whose requests ``user`` may accept or reject (no query: cached grants)."""
+    return frozenset(key for key, t in ITEM_TYPES.items() if can(user, t.accept_action, account))
+
+
+def _amount(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _filtered(
+    requests: QuerySet[ExportRequest], query: QueueQuery, now: dt.datetime
+) -> QuerySet[ExportRequest]:
+    """Every filter but the type (the tabs count per type under the other filters)."""
+    if query.project is not None:
+        requests = requests.filter(project_id=query.project)
+    if query.sender is not None:
+        requests = requests.filter(sent_by_id=query.sender)
+    if query.older_than:
+        requests = requests.filter(sent_at__lte=now - dt.timedelta(days=query.older_than))
+    if query.search:
+        match = Q()
+        for key in SEARCHED:
+            match |= Q(**{f"summary__{key}__icontains": query.search})
+        requests = requests.filter(match)
+    return requests
+
+
+def _sorted(requests: QuerySet[ExportRequest], sort: str) -> QuerySet[ExportRequest]:
+    if sort == "newest":
+        return requests.order_by("-sent_at", "-id")
+    if sort in ("amount_desc", "amount_asc"):
+        amount = Cast(KT("summary__amount"), DecimalField(max_digits=15, decimal_places=2))
+        requests = requests.annotate(amount_value=amount)
+        if sort == "amount_desc":
+            return requests.order_by(amount.desc(nulls_last=True), "sent_at", "id")
+        return requests.order_by(amount.asc(nulls_last=True), "sent_at", "id")
+    return requests.order_by("sent_at", "id")
+
+
+def _tabs(
+    requests: QuerySet[ExportRequest], query: QueueQuery, params: Mapping[str, str]
+) -> list[Tab]:
+    """All, then one tab per item type, with counts (one grouped query)."""
+    counts = dict(
+        requests.order_by()
+        .values_list("item_type")
+        .annotate(n=Count("id"))
+        .values_list("item_type", "n")
+    )
+
+    def link(key: str) -> str:
+        qd = QueryDict(mutable=True)
+        for name, value in params.items():
+            if name not in ("type", "page") and value:
+                qd[name] = value
+        if key:
+            qd["type"] = key
+        return qd.urlencode()
+
+    tabs = [Tab("", "All", sum(counts.values()), not query.item_type, link(""))]
+    tabs += [
+        Tab(key, plural(t.label), counts.get(key, 0), query.item_type == key, link(key))
+        for key, t in ITEM_TYPES.items()
+    ]
+    return tabs
+
+
+def queue_page(
+    *,
+    user: Any,
+    account: Account,
+    state: RequestState,
+    query: QueueQuery,
+    params: Mapping[str, str],
+    page_number: Any = 1,
+) -> QueuePage:
+    """One page of the requests in ``state``, filtered, searched and sorted, with the tabs and
+    the filters' choices. A constant number of queries."""
+    now = timezone.now()
+    in_state = ExportRequest.objects.filter(account=account, state=state)
+    filtered = _filtered(in_state, query, now)
+    tabs = _tabs(filtered, query, params)
+    if query.item_type:
+        filtered = filtered.filter(item_type=query.item_type)
+    listed = _sorted(filtered.select_related("sent_by"), query.sort)
+    page = Paginator(listed, PAGE_SIZE).get_page(page_number)
+    allowed = decidable_types(user, account)
+    rows = [
+        Row(
+            request=r,
+            type_label=ITEM_TYPES[r.item_type].label,
+            url=item_url(account, r.item_type, r.item_id),
+            amount=_amount(r.summary.get("amount")),
+            may_decide=r.item_type in allowed,
+        )
+        for r in page.object_list
+    ]
+    projects = Project.objects.filter(
+        account=account, pk__in=in_state.values("project_id")
+    ).order_by("number", "pk")
+    senders = (
+        get_user_model()
+        ._default_manager.filter(pk__in=in_state.values("sent_by_id"))
+        .order_by("first_name", "last_name", "username")
+    )
+    return QueuePage(
+        page=page,
+        rows=rows,
+        tabs=tabs,
+        may_decide_any=bool(allowed),
+        projects=[(p.pk, str(p)) for p in projects],
+        senders=[(u.pk, u.get_full_name() or u.get_username()) for u in senders],
+    )
+
+
+def pending_count(account: Account) -> int:
+    return ExportRequest.objects.filter(account=account, state=RequestState.PENDING).count()
+
+
+# --- An item's workflow ----------------------------------------------------------------------
+
+
+@dataclass
+class ItemWorkflow:
+    """What an item page shows about the item's trip to the ERP, and what the user may do."""
+
+    item: Model
+    item_type: ItemType
+    state: str
+    state_label: str
+    history: list[ExportRequest]
+    may_send: bool
+    send_label: str  # "" when the item cannot be sent now
+    open_request: ExportRequest | None  # the pending request *Retrieve* takes back
+    last_reject: ExportRequest | None  # shown while the item is rejected
+    failure: ExportRequest | None  # shown while the item failed to export
+    locked: str | None
+
+    @property
+    def key(self) -> str:
+        return self.item_type.key
+
+
+def is_exportable(item: Model) -> bool:
+    return type(item) in BY_MODEL
+
+
+def item_workflow(user: Any, account: Account, item: Model) -> ItemWorkflow:
+    """The item's state, its requests (newest first) and its buttons: three queries."""
+    itype = BY_MODEL[type(item)]
+    state = str(getattr(item, "erp_state", ErpState.UNSENT))
+    history = list(
+        ExportRequest.objects.filter(account=account, item_type=itype.key, item_id=item.pk)
+        .select_related("sent_by", "decided_by")
+        .order_by("-sent_at", "-id")
+    )
+    may_send = can(user, Action.SEND_ITEMS, account, obj=item)
+    send_label = ""
+    if may_send:
+        entity = connector_class_for(account).capabilities.entity(itype.key)
+        if entity.exports and state == ErpState.UNSENT:
+            send_label = "Send to ERP"
+        elif entity.exports and (
+            state in SENDABLE or (state == ErpState.SYNCED and entity.export_update)
+        ):
+            send_label = "Re-send to ERP"
+
+    def latest(request_state: RequestState) -> ExportRequest | None:
+        return next((r for r in history if r.state == request_state), None)
+
+    return ItemWorkflow(
+        item=item,
+        item_type=itype,
+        state=state,
+        state_label=ErpState(state).label,
+        history=history,
+        may_send=may_send,
+        send_label=send_label,
+        open_request=latest(RequestState.PENDING) if state == ErpState.PENDING else None,
+        last_reject=latest(RequestState.REJECTED) if state == ErpState.REJECTED else None,
+        failure=latest(RequestState.FAILED) if state == ErpState.FAILED else None,
+        locked=locked_reason(item),
+    )

@@ -1,0 +1,377 @@
+"""The export screens: the Ready to Export and Failed to Export queues, the accept and reject
+dialogs, and the Send / Re-send / Retrieve buttons of an item page.
+
+Each view parses, calls a service and renders. A plain form gets a redirect on success; an htmx
+request gets the part of the page that changed. The services' refusals map to statuses: a
+broken ERP rule or a missing value is 400 (said per field), a request that moved on is 409, a
+user without the right is 403 and another account's request is 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.views import View
+
+from approvals import selectors
+from approvals.errors import DecisionConflict, InvalidTransition, SendRefused
+from approvals.forms import (
+    AcceptForm,
+    BulkForm,
+    QueueFilterForm,
+    RejectForm,
+    add_errors,
+    parse_query,
+    problem_rows,
+)
+from approvals.items import ITEM_TYPES, ItemType, item_type_of
+from approvals.models import ExportRequest, RequestState
+from approvals.services import export_accept, export_reject, export_retrieve, export_send
+from integrations.connections import connector_class_for
+from integrations.web.mixins import AccountMixin
+from permissions.access import can, require, restrict
+from permissions.policy import Action
+
+QUEUE_PARAMS = ("q", "type", "project", "sender", "age", "sort", "page")
+# Conflicts: the item or request moved on since the page was drawn.
+CONFLICTS = (DecisionConflict, InvalidTransition)
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """An htmx request that wants a part of the page (a history restore wants all of it)."""
+    details = getattr(request, "htmx", None)
+    return bool(details) and not getattr(details, "history_restore_request", False)
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    state: RequestState
+    url_name: str
+    title: str
+    tab: str
+    decisions: tuple[str, ...]
+    empty: str
+
+
+QUEUES: dict[str, Queue] = {
+    q.key: q
+    for q in (
+        Queue(
+            "ready",
+            RequestState.PENDING,
+            "export-queue",
+            "Ready to Export",
+            "ready-to-export",
+            ("accept", "reject"),
+            "Nothing is waiting for accounting acceptance.",
+        ),
+        Queue(
+            "failed",
+            RequestState.FAILED,
+            "export-failed",
+            "Failed to Export",
+            "failed-to-export",
+            ("reject",),
+            "Nothing failed to export.",
+        ),
+    )
+}
+
+
+def _queue_of(data: Any) -> Queue:
+    return QUEUES.get(str(data.get("queue", "")), QUEUES["ready"])
+
+
+def _queue_url(account: Any, queue: Queue, querystring: str = "") -> str:
+    url = reverse(queue.url_name, kwargs={"account": account.slug})
+    return f"{url}?{querystring}" if querystring else url
+
+
+def _clean_querystring(querystring: str) -> str:
+    """Only the queue's own parameters survive a round trip through a form."""
+    params = QueryDict(querystring)
+    kept = {name: params.get(name, "") for name in QUEUE_PARAMS}
+    return urlencode({name: value for name, value in kept.items() if value})
+
+
+def render_queue(
+    request: HttpRequest,
+    queue: Queue,
+    querystring: str,
+    *,
+    bulk_form: BulkForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The queue page, or (htmx) its ``#queue`` section, for the filters in ``querystring``."""
+    account = request.account  # type: ignore[attr-defined]
+    params = QueryDict(querystring)
+    query = parse_query(params)
+    data = selectors.queue_page(
+        user=request.user,
+        account=account,
+        state=queue.state,
+        query=query,
+        params=params,
+        page_number=params.get("page", 1),
+    )
+    without_page = params.copy()
+    without_page.pop("page", None)
+    context = {
+        "queue": queue,
+        "active_tab": queue.tab,
+        "data": data,
+        "filter_form": QueueFilterForm(
+            params or None, projects=data.projects, senders=data.senders
+        ),
+        "bulk_form": bulk_form or BulkForm(),
+        "selected": bulk_form.selected() if bulk_form else set(),
+        "error": error,
+        "querystring": querystring,
+        "page_querystring": without_page.urlencode(),
+        "back": urlencode({"queue": queue.key, "qs": querystring}),
+        "queue_url": _queue_url(account, queue),
+        "filtered": any(params.get(k) for k in ("q", "type", "project", "sender", "age")),
+    }
+    template = "approvals/_queue.html" if is_htmx(request) else "approvals/queue.html"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+class QueueView(AccountMixin, View):
+    """*Ready to Export* (or *Failed to Export*): anyone who may open the ERP tool sees it; the
+    buttons show only for the types the user may accept or reject."""
+
+    queue_key = "ready"
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        require(request.user, Action.VIEW_ERP_TOOL, self.account)
+        querystring = _clean_querystring(request.GET.urlencode())
+        return render_queue(request, QUEUES[self.queue_key], querystring)
+
+
+def _decided(request: HttpRequest, queue: Queue, querystring: str, note: str) -> HttpResponse:
+    """After a decision: back to the queue (plain form) or the re-drawn queue (htmx)."""
+    messages.success(request, note)
+    if not is_htmx(request):
+        return redirect(_queue_url(request.account, queue, querystring))  # type: ignore[attr-defined]
+    response = render_queue(request, queue, querystring)
+    # A dialog's form asked: the queue is what changed, and the dialog closes.
+    response["HX-Retarget"] = "#queue"
+    response["HX-Reswap"] = "outerHTML"
+    response["HX-Trigger"] = "erpdone"
+    return response
+
+
+def _count(n: int, what: str = "item") -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def _decide(
+    decision: str, request: HttpRequest, ids: list[int], *, reason: str, erp_fields: Any = None
+) -> list[ExportRequest]:
+    account = request.account  # type: ignore[attr-defined]
+    try:
+        if decision == "accept":
+            return export_accept(
+                account=account, request_ids=ids, actor=request.user, erp_fields=erp_fields
+            )
+        return export_reject(account=account, request_ids=ids, actor=request.user, reason=reason)
+    except ExportRequest.DoesNotExist:
+        raise Http404("No such request in this account.") from None
+
+
+class BulkDecisionView(AccountMixin, View):
+    """*Accept selected* / *Reject selected*: the checked rows, in one service call."""
+
+    decision = "accept"
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        require(request.user, Action.VIEW_ERP_TOOL, self.account)
+        queue = _queue_of(request.POST)
+        querystring = _clean_querystring(request.POST.get("qs", ""))
+        form = BulkForm(request.POST)
+        status, error = 400, ""
+        if form.is_valid():
+            try:
+                done = _decide(
+                    self.decision,
+                    request,
+                    form.cleaned_data["ids"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            except CONFLICTS as exc:
+                status, error = 409, exc.message
+            else:
+                verb = "Accepted" if self.decision == "accept" else "Rejected"
+                return _decided(request, queue, querystring, f"{verb} {_count(len(done))}.")
+        return render_queue(request, queue, querystring, bulk_form=form, error=error, status=status)
+
+
+class DecisionView(AccountMixin, View):
+    """The accept dialog (the ERP fields the connector asks for) or the reject dialog (the
+    reason). With htmx it opens over the queue; without JavaScript it is a page of its own."""
+
+    decision = "accept"
+    export_request: ExportRequest
+    item_type: ItemType
+
+    def load(self, pk: int) -> None:
+        self.export_request = get_object_or_404(
+            ExportRequest.objects.select_related("sent_by"), account=self.account, pk=pk
+        )
+        self.item_type = ITEM_TYPES[self.export_request.item_type]
+        if not can(self.request.user, self.item_type.accept_action, self.account):
+            raise PermissionDenied(
+                f"You are not an accounting approver for {self.item_type.label.lower()}s."
+            )
+
+    def form(self, data: Any = None) -> AcceptForm | RejectForm:
+        if self.decision == "reject":
+            return RejectForm(data)
+        entity = connector_class_for(self.account).capabilities.entity(self.item_type.key)
+        return AcceptForm(data, accept_fields=entity.accept_fields)
+
+    def get(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        self.load(pk)
+        queue = _queue_of(request.GET)
+        return self.show(self.form(), queue, _clean_querystring(request.GET.get("qs", "")))
+
+    def post(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        self.load(pk)
+        queue = _queue_of(request.POST)
+        querystring = _clean_querystring(request.POST.get("qs", ""))
+        form = self.form(request.POST)
+        status, error = 400, ""
+        if form.is_valid():
+            fields = form.erp_fields() if isinstance(form, AcceptForm) else None
+            try:
+                _decide(
+                    self.decision,
+                    request,
+                    [pk],
+                    reason=form.cleaned_data.get("reason", ""),
+                    erp_fields=fields,
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            except CONFLICTS as exc:
+                status, error = 409, exc.message
+            else:
+                verb = "Accepted" if self.decision == "accept" else "Rejected"
+                note = f"{verb} {self.export_request.label}."
+                return _decided(request, queue, querystring, note)
+        return self.show(form, queue, querystring, error=error, status=status)
+
+    def show(
+        self, form: Any, queue: Queue, querystring: str, *, error: str = "", status: int = 200
+    ) -> HttpResponse:
+        action = reverse(
+            f"export-{self.decision}",
+            kwargs={"account": self.account.slug, "pk": self.export_request.pk},
+        )
+        context = {
+            "decision": self.decision,
+            "export_request": self.export_request,
+            "item_type": self.item_type,
+            "item_url": selectors.item_url(
+                self.account, self.export_request.item_type, self.export_request.item_id
+            ),
+            "form": form,
+            "error": error,
+            "action": action,
+            "queue": queue,
+            "querystring": querystring,
+            "cancel_url": _queue_url(self.account, queue, querystring),
+            "active_tab": queue.tab,
+        }
+        template = "approvals/_decide.html" if is_htmx(self.request) else "approvals/decide.html"
+        return render(self.request, template, context, status=status)
+
+
+# --- The item page's buttons -----------------------------------------------------------------
+
+
+def render_workflow(
+    request: HttpRequest,
+    item: Any,
+    *,
+    problems: list[tuple[str, str, str]] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The item's workflow section (htmx), or a page around it (a refusal without JS)."""
+    account = request.account  # type: ignore[attr-defined]
+    workflow = selectors.item_workflow(request.user, account, item)
+    context = {
+        "obj": item,
+        "workflow": workflow,
+        "problems": problems or [],
+        "error": error,
+        "item_url": selectors.item_url(account, workflow.key, item.pk),
+    }
+    template = (
+        "approvals/_item_workflow.html" if is_htmx(request) else "approvals/item_workflow.html"
+    )
+    return render(request, template, context, status=status)
+
+
+def _after_item_action(request: HttpRequest, item: Any, note: str) -> HttpResponse:
+    messages.success(request, note)
+    if is_htmx(request):
+        return render_workflow(request, item)
+    account = request.account  # type: ignore[attr-defined]
+    return redirect(selectors.item_url(account, item_type_of(item).key, item.pk))
+
+
+class SendView(AccountMixin, View):
+    """*Send to ERP* / *Re-send to ERP*: the service checks the right and the ERP's rules."""
+
+    def post(
+        self, request: HttpRequest, item_type: str, item_id: int, **kwargs: Any
+    ) -> HttpResponse:
+        itype = ITEM_TYPES.get(item_type)
+        if itype is None:
+            raise Http404("No such kind of item.")
+        visible = restrict(itype.model._default_manager.all(), request.user, self.account)
+        item = get_object_or_404(visible, pk=item_id)
+        try:
+            sent = export_send(item=item, actor=request.user)
+        except SendRefused as exc:
+            return render_workflow(request, item, problems=problem_rows(exc.problems), status=400)
+        except CONFLICTS as exc:
+            return render_workflow(request, item, error=exc.message, status=409)
+        item.refresh_from_db()
+        if sent.state == RequestState.ACCEPTED:
+            note = f"{item} went straight to the ERP (direct export)."
+        else:
+            note = f"{item} was sent for accounting acceptance."
+        return _after_item_action(request, item, note)
+
+
+class RetrieveView(AccountMixin, View):
+    """*Retrieve from ERP*: the sender takes the item back before anyone decides."""
+
+    def post(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        export_request = get_object_or_404(ExportRequest, account=self.account, pk=pk)
+        itype = ITEM_TYPES[export_request.item_type]
+        visible = restrict(itype.model._default_manager.all(), request.user, self.account)
+        item = get_object_or_404(visible, pk=export_request.item_id)
+        try:
+            export_retrieve(account=self.account, request_id=pk, actor=request.user)
+        except CONFLICTS as exc:
+            return render_workflow(request, item, error=exc.message, status=409)
+        item.refresh_from_db()
+        return _after_item_action(request, item, f"{item} was retrieved; you can edit it again.")
