@@ -22,6 +22,11 @@ urlpatterns: list[URLPattern] = [
         name="export-reject-selected",
     ),
     path(
+        f"{ERP}/requests/retry/",
+        views.BulkDecisionView.as_view(decision="retry"),
+        name="export-retry-selected",
+    ),
+    path(
         f"{ERP}/requests/<int:pk>/accept/",
         views.DecisionView.as_view(decision="accept"),
         name="export-accept",

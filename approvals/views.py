@@ -34,7 +34,13 @@ from approvals.forms import (
 )
 from approvals.items import ITEM_TYPES, ItemType, item_type_of
 from approvals.models import ExportRequest, RequestState
-from approvals.services import export_accept, export_reject, export_retrieve, export_send
+from approvals.services import (
+    export_accept,
+    export_reject,
+    export_retrieve,
+    export_retry,
+    export_send,
+)
 from integrations.connections import connector_class_for
 from integrations.web.mixins import AccountMixin
 from permissions.access import can, require, restrict
@@ -80,7 +86,7 @@ QUEUES: dict[str, Queue] = {
             "export-failed",
             "Failed to Export",
             "failed-to-export",
-            ("reject",),
+            ("retry", "reject"),
             "Nothing failed to export.",
         ),
     )
@@ -186,6 +192,8 @@ def _decide(
             return export_accept(
                 account=account, request_ids=ids, actor=request.user, erp_fields=erp_fields
             )
+        if decision == "retry":
+            return export_retry(account=account, request_ids=ids, actor=request.user)
         return export_reject(account=account, request_ids=ids, actor=request.user, reason=reason)
     except ExportRequest.DoesNotExist:
         raise Http404("No such request in this account.") from None
@@ -215,7 +223,7 @@ class BulkDecisionView(AccountMixin, View):
             except CONFLICTS as exc:
                 status, error = 409, exc.message
             else:
-                verb = "Accepted" if self.decision == "accept" else "Rejected"
+                verb = {"accept": "Accepted", "retry": "Sent again"}.get(self.decision, "Rejected")
                 return _decided(request, queue, querystring, f"{verb} {_count(len(done))}.")
         return render_queue(request, queue, querystring, bulk_form=form, error=error, status=status)
 

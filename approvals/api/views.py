@@ -41,7 +41,13 @@ from approvals.api import serializers as s
 from approvals.errors import DecisionConflict, InvalidTransition, SendRefused
 from approvals.items import ITEM_TYPES
 from approvals.models import ExportRequest, RequestState
-from approvals.services import export_accept, export_reject, export_retrieve, export_send
+from approvals.services import (
+    export_accept,
+    export_reject,
+    export_retrieve,
+    export_retry,
+    export_send,
+)
 from integrations.api.fields import api_errors
 from integrations.api.filters import StableOrderingFilter
 from integrations.api.tenancy import AccountScopedViewSet
@@ -238,6 +244,20 @@ class ExportRequestViewSet(
         target = self.get_object()
         with workflow_errors():
             export_retrieve(account=self.account, request_id=target.pk, actor=request.user)
+        return Response(self._shown([target.pk])[0])
+
+    @extend_schema(
+        summary="Retry a failed export",
+        request=None,
+        responses=_responses(200, s.ExportRequestSerializer),
+        description="Once the cause is fixed, a request in Failed to Export goes back to the "
+        "export queue.",
+    )
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str) -> Response:
+        target = self.get_object()
+        with workflow_errors():
+            export_retry(account=self.account, request_ids=[target.pk], actor=request.user)
         return Response(self._shown([target.pk])[0])
 
     @extend_schema(
