@@ -66,6 +66,10 @@ def visible_tabs(user: Any, account: Account) -> list[dict[str, str]]:
                 "url": reverse("export-failed", kwargs=kwargs),
             },
         ]
+        if can(user, Action.VIEW_SYNC_LOGS, account):
+            tabs.append(
+                {"key": "erp-log", "label": "ERP Log", "url": reverse("erp-log", kwargs=kwargs)}
+            )
     for key, label in TABS:
         for rt in types_in_tab(key):
             if can(user, Action.VIEW_RECORDS, account, obj=rt.model):

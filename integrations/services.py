@@ -40,12 +40,26 @@ def record_save(
     return instance
 
 
+# The account's switches on the Settings page, and the action each needs.
+SETTINGS_FLAGS = (
+    "allow_standard_approvers",
+    "notify_approvers_on_send",
+    "direct_export_commitments",
+    "direct_export_change_orders",
+    "direct_export_invoices",
+)
+DIRECT_EXPORT_FLAGS = frozenset(f for f in SETTINGS_FLAGS if f.startswith("direct_export_"))
+
+
 @transaction.atomic
-def account_settings_update(
-    *, actor: Any, account: Account, name: str, allow_standard_approvers: bool
-) -> Account:
+def account_settings_update(*, actor: Any, account: Account, changes: dict[str, Any]) -> Account:
+    """Change the account's name and switches (advanced settings; direct exports need their
+    own permission)."""
     require(actor, Action.CONFIGURE_ADVANCED_SETTINGS, account)
-    account.name = name
-    account.allow_standard_approvers = allow_standard_approvers
-    account.save(update_fields=["name", "allow_standard_approvers"])
+    fields = [name for name in ("name", *SETTINGS_FLAGS) if name in changes]
+    if any(getattr(account, f) != changes[f] for f in DIRECT_EXPORT_FLAGS if f in changes):
+        require(actor, Action.TOGGLE_DIRECT_EXPORTS, account)
+    for name in fields:
+        setattr(account, name, changes[name])
+    account.save(update_fields=fields)
     return account

@@ -13,7 +13,7 @@ from django.views import View
 
 from integrations import reports
 from integrations.models import Account, Project
-from integrations.services import account_settings_update
+from integrations.services import SETTINGS_FLAGS, account_settings_update
 from integrations.web.mixins import AccountMixin
 from permissions.access import can
 from permissions.mixins import PolicyRequiredMixin
@@ -98,7 +98,7 @@ class ReportView(AccountMixin, View):
 class AccountSettingsForm(forms.ModelForm):
     class Meta:
         model = Account
-        fields = ("name", "allow_standard_approvers")
+        fields = ("name", *SETTINGS_FLAGS)
 
 
 class AccountSettingsView(AccountMixin, PolicyRequiredMixin, View):
@@ -113,7 +113,7 @@ class AccountSettingsView(AccountMixin, PolicyRequiredMixin, View):
         form = AccountSettingsForm(request.POST, instance=self.account)
         if not form.is_valid():
             return self.show(form, status=400)
-        account_settings_update(actor=request.user, account=self.account, **form.cleaned_data)
+        account_settings_update(actor=request.user, account=self.account, changes=form.cleaned_data)
         messages.success(request, "Settings saved.")
         return redirect("account-settings", account=self.account.slug)
 

@@ -1,0 +1,182 @@
+"""The ERP pages: the connection (settings, secrets, test, pause), the log of every ERP call,
+and what arrived in the sandbox ERP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views import View
+
+from connectors.base import Connector
+from connectors.registry import available, connector_class
+from connectors.sandbox.connector import TABLES
+from integrations.connections import connection_for
+from integrations.erp_services import connection_configure, connection_set_paused, connection_test
+from integrations.models import ErpCall
+from integrations.secrets import unseal
+from integrations.web.mixins import AccountMixin
+from permissions.access import require
+from permissions.policy import Action
+
+PAGE_SIZE = 50
+SECRET_KEPT = "Stored — leave empty to keep it"
+
+
+class ConnectionForm(forms.Form):
+    """The connector and its settings. Secrets are never put back into the page."""
+
+    connector_key = forms.ChoiceField(label="Connector")
+
+    def __init__(
+        self, *args: Any, connector: type[Connector], stored: set[str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        choice = self.fields["connector_key"]
+        assert isinstance(choice, forms.ChoiceField)
+        choice.choices = [(key, cls.label) for key, cls in sorted(available().items())]
+        for spec in connector.settings_fields:
+            if spec.secret:
+                widget = forms.PasswordInput(
+                    render_value=False,
+                    attrs={
+                        "placeholder": SECRET_KEPT if spec.name in stored else "",
+                        "autocomplete": "off",
+                    },
+                )
+                field: forms.Field = forms.CharField(
+                    label=spec.label, required=False, widget=widget
+                )
+            else:
+                field = forms.CharField(label=spec.label, required=False)
+            field.help_text = spec.help_text
+            self.fields[spec.name] = field
+
+
+class ConnectionView(AccountMixin, View):
+    """ERP admins choose the connector, set its settings, test it, and pause or resume it."""
+
+    def form(self, data: Any = None) -> ConnectionForm:
+        connection = connection_for(self.account)
+        key = (data or {}).get("connector_key") or connection.connector_key
+        try:
+            connector = connector_class(key)
+        except LookupError:
+            connector = connector_class(connection.connector_key)
+        stored = set(unseal(connection.secrets)) if key == connection.connector_key else set()
+        initial = {"connector_key": connection.connector_key, **connection.settings}
+        return ConnectionForm(data, initial=initial, connector=connector, stored=stored)
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        require(request.user, Action.MANAGE_ERP_CONNECTION, self.account)
+        return self.show(self.form())
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        require(request.user, Action.MANAGE_ERP_CONNECTION, self.account)
+        action = request.POST.get("action", "save")
+        if action == "test":
+            problem = connection_test(account=self.account, actor=request.user)
+            if problem:
+                messages.error(request, f"The ERP did not accept the connection: {problem}")
+            else:
+                messages.success(request, "The ERP answered: the connection works.")
+        elif action in ("pause", "resume"):
+            connection_set_paused(
+                account=self.account,
+                actor=request.user,
+                paused=action == "pause",
+                reason=request.POST.get("reason", "").strip() or "Paused by an ERP admin.",
+            )
+            messages.success(
+                request, "Exports are paused." if action == "pause" else "Exports resumed."
+            )
+        else:
+            form = self.form(request.POST)
+            if not form.is_valid():
+                return self.show(form, status=400)
+            values = {k: v for k, v in form.cleaned_data.items() if k != "connector_key"}
+            try:
+                connection_configure(
+                    account=self.account,
+                    actor=request.user,
+                    connector_key=form.cleaned_data["connector_key"],
+                    values=values,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+                return self.show(form, status=400)
+            messages.success(request, "Connection saved.")
+        return redirect("erp-connection", account=self.account.slug)
+
+    def show(self, form: ConnectionForm, status: int = 200) -> HttpResponse:
+        connection = connection_for(self.account)
+        context = {"active_tab": "settings", "form": form, "connection": connection}
+        return render(self.request, "integrations/erp/connection.html", context, status=status)
+
+
+class ErpLogView(AccountMixin, View):
+    """Every call made to the ERP, newest first, with filters (per item, per connection)."""
+
+    FILTERS = ("outcome", "action", "item_type", "item_id", "connection", "resolved")
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        require(request.user, Action.VIEW_SYNC_LOGS, self.account)
+        calls = ErpCall.objects.filter(account=self.account).select_related("export_request")
+        chosen = {name: request.GET.get(name, "").strip() for name in self.FILTERS}
+        for name in ("outcome", "action", "item_type"):
+            if chosen[name]:
+                calls = calls.filter(**{name: chosen[name]})
+        for name in ("item_id", "connection"):
+            if chosen[name].isdigit():
+                calls = calls.filter(
+                    **{f"{name}_id" if name == "connection" else name: int(chosen[name])}
+                )
+        if chosen["resolved"] in ("yes", "no"):
+            calls = calls.filter(resolved=chosen["resolved"] == "yes")
+        if request.GET.get("errors") == "open":
+            calls = calls.exclude(outcome__in=["", ErpCall.Outcome.SUCCESS]).filter(resolved=False)
+            chosen["errors"] = "open"
+        page = Paginator(calls, PAGE_SIZE).get_page(request.GET.get("page"))
+        params = request.GET.copy()
+        params.pop("page", None)
+        context = {
+            "active_tab": "erp-log",
+            "page": page,
+            "chosen": chosen,
+            "outcomes": ErpCall.Outcome.choices,
+            "actions": ["export", "lookup", "test", "fetch", "unlink_check"],
+            "querystring": params.urlencode(),
+        }
+        return render(request, "integrations/erp/log.html", context)
+
+
+class SandboxLedgerView(AccountMixin, View):
+    """What arrived in the sandbox ERP (read only): the demo's way to see the loop close."""
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        require(request.user, Action.VIEW_ERP_TOOL, self.account)
+        connection = connection_for(self.account)
+        if connection.connector_key != "sandbox":
+            raise Http404("This account's ERP is not the sandbox.")
+        kinds = {table._meta.verbose_name_plural: table for table in dict.fromkeys(TABLES.values())}
+        chosen = request.GET.get("kind") or "commitments"
+        table = next((t for name, t in kinds.items() if name == chosen), None)
+        if table is None:
+            raise Http404("No such ledger table.")
+        ledger = connection.settings.get("ledger") or self.account.slug
+        rows = table._default_manager.filter(ledger=ledger).order_by("-id")
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {
+            "active_tab": "erp-log",
+            "kinds": list(kinds),
+            "chosen": chosen,
+            "page": page,
+            "ledger": ledger,
+        }
+        return render(request, "integrations/erp/sandbox.html", context)
