@@ -112,11 +112,13 @@ def validate(payload: Payload, rules: tuple[Rule, ...]) -> list[Problem]:
     problems = []
     for rule in rules:
         head, _, attr = rule.field.partition(".")
-        if not attr:
-            if _fails(rule, getattr(payload, head)):
+        parent = getattr(payload, head)
+        if not attr or not isinstance(parent, list | tuple):  # a field, or a nested record's
+            value = getattr(parent, attr) if attr else parent  # (``address.street``)
+            if _fails(rule, value):
                 problems.append(Problem(rule.field, rule.message.format(limit=rule.value)))
             continue
-        for line in getattr(payload, head):
+        for line in parent:
             if _fails(rule, getattr(line, attr)):
                 message = rule.message.format(limit=rule.value, line=line.position)
                 problems.append(Problem(rule.field, message))

@@ -382,7 +382,7 @@ def test_bulk_reject_with_htmx_needs_a_reason_and_keeps_the_selection(demo, sent
     assert none.status_code == 400 and "Select at least one item." in none.text
 
 
-def test_failed_to_export_lists_the_error_and_offers_reject_only(demo, sent):
+def test_failed_to_export_lists_the_error_and_offers_retry_and_reject(demo, sent):
     export_accept(account=demo, request_ids=[sent[0].pk], actor=user("approver"))
     ExportRequest.objects.filter(pk=sent[0].pk).update(
         state=RequestState.FAILED, error="Vendor 4411 is on hold in the ERP."
@@ -395,7 +395,7 @@ def test_failed_to_export_lists_the_error_and_offers_reject_only(demo, sent):
     assert "state-failed" in page.text and "Failed to Export</span>" in page.text
     assert url("export-reject", demo, pk=sent[0].pk) in page.text
     assert url("export-accept", demo, pk=sent[0].pk) not in page.text
-    assert "Accept selected" not in page.text and "Retry" not in page.text
+    assert "Accept selected" not in page.text and "Retry selected" in page.text
     assert sent[1].label not in page.text  # still pending: not in this list
     item = Commitment.objects.get(pk=sent[0].item_id)
     assert "The ERP refused it:" in login("pm").get(item_page(demo, item)).text
