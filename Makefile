@@ -19,7 +19,7 @@ PORT ?= 8000
 # Extra pytest arguments: make test ARGS="-k health -x"
 ARGS ?=
 
-.PHONY: help install run test lint format bench migrate seed check clean distclean
+.PHONY: help install run test browser lint format bench migrate seed check clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,11 +34,22 @@ $(STAMP): pyproject.toml requirements/lock.txt
 	@touch $@
 
 run: install ## Migrate, seed demo data (first run), serve http://127.0.0.1:$PORT with worker + beat
-	PORT=$(PORT) scripts/run.sh
+	PORT=$(PORT) bash scripts/run.sh
 
-# Browser tests will need Debian's chromium: add `apt-get install -y chromium` here when one lands.
-test: install ## Run the whole test suite with pytest
+test: install browser ## Run the whole test suite with pytest
 	$(BIN)/pytest $(ARGS)
+
+# The browser tests (tests/browser) drive Debian's chromium through Playwright; nothing is
+# downloaded by Playwright itself. Installed once, with apt-get (as root, or with sudo -n);
+# without it those tests are skipped. SKIP_BROWSER=1 skips the install.
+CHROMIUM := /usr/bin/chromium
+browser: ## Install Debian's chromium for the browser tests, if missing
+	@if [ -x $(CHROMIUM) ] || [ "$${SKIP_BROWSER:-0}" = 1 ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	else echo "NOTE: $(CHROMIUM) is missing and apt-get needs root: browser tests will be skipped" \
+		"(sudo apt-get install -y chromium)."; exit 0; fi; \
+	echo "Installing Debian's chromium for the browser tests"; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
 
 lint: install ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check .
@@ -60,8 +71,9 @@ migrate: install ## Apply database migrations
 seed: install ## Load the demo data again (seed_demo is idempotent)
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py seed_demo
 
-check: install ## Django's deployment checks under production settings (throwaway secret)
+check: install ## Django's deployment checks under production settings (throwaway keys)
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	FIELD_ENCRYPTION_KEYS="$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean: ## Remove caches, logs, pidfiles, collected static and queued messages (keeps the database)

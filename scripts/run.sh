@@ -201,18 +201,24 @@ EOF
     sleep 0.5
 done
 
+# The demo logins come from the seed's own table (integrations.demo_data), so they stay in
+# step with seed_demo; the fixed list is a fallback should that module move.
+logins=$("$PY" - 2>/dev/null <<'EOF'
+from integrations.demo_data import DEMO_PASSWORD, DEMO_USERS
+
+print(f"  Demo logins, password {DEMO_PASSWORD!r} for all:")
+for username, role in DEMO_USERS:
+    print(f"    {username:<10} {role}")
+EOF
+) || logins='  Demo logins, password "demo" for all:
+    admin (superuser), erpadmin, approver, pm, viewer, nobody'
+
 cat <<EOF
 
   ERP Portal: $URL/  (health: ${health:-no answer yet} - $URL/healthz)
   Admin:      $URL/admin/        API docs: $URL/api/docs/
 
-  Demo logins, password "demo" for all:
-    admin      superuser (Django admin)
-    erpadmin   ERP administrator
-    approver   approver
-    pm         project manager
-    viewer     read-only
-    nobody     signed in, no access
+$logins
 
   Logs: $LOG_DIR/{web,worker,beat}.log    Stop: Ctrl-C
 

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.management.utils import get_random_secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +73,15 @@ def test_development_settings_need_no_secret(tmp_path: Path) -> None:
     assert "DEBUG=True" in result.stdout
 
 
+def _production(secret: str) -> dict[str, str]:
+    """What a production deployment sets: no DEBUG, a secret, keys for the ERP secrets."""
+    return {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secret,
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    }
+
+
 def test_deploy_checks_pass_with_production_settings(tmp_path: Path) -> None:
     secret = get_random_secret_key()
     assert len(secret) == 50
@@ -79,8 +89,7 @@ def test_deploy_checks_pass_with_production_settings(tmp_path: Path) -> None:
     result = _run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         tmp_path,
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secret,
+        **_production(secret),
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -92,8 +101,7 @@ def test_deploy_checks_catch_a_weak_secret_key(tmp_path: Path) -> None:
     result = _run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         tmp_path,
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="x" * 50,
+        **_production("x" * 50),
     )
 
     assert result.returncode != 0
