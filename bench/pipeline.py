@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,8 @@ def _accepted_requests(count: int) -> tuple[Any, list[int]]:
         for i in range(count)
     )
     m.CommitmentLineItem.objects.bulk_create(
-        m.CommitmentLineItem(commitment=c, cost_code=code, amount=1000) for c in commitments
+        m.CommitmentLineItem(commitment=c, cost_code=code, amount=Decimal("1000.00"))
+        for c in commitments
     )
     now = timezone.now()
     requests = ExportRequest.objects.bulk_create(

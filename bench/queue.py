@@ -3,6 +3,7 @@ and server time (median and p95), measured in-process through Django's test clie
 
 from __future__ import annotations
 
+import datetime
 import statistics
 import time
 from typing import Any
@@ -45,14 +46,14 @@ def fill_queue(count: int) -> Any:
                     "amount": f"{1000 + i % 997}.00",
                 },
                 sent_by=sender,
-                sent_at=now - timezone.timedelta(minutes=i),
+                sent_at=now - datetime.timedelta(minutes=i),
             )
             for i in range(start, min(count, start + BATCH))
         )
     return account
 
 
-def _measure(client: Client, url: str, rounds: int, **headers: str) -> dict[str, Any]:
+def _measure(client: Client, url: str, rounds: int, **headers: Any) -> dict[str, Any]:
     times, queries = [], []
     for _ in range(rounds):
         with CaptureQueriesContext(connection) as captured:

@@ -109,7 +109,7 @@ def race(*calls: Callable[[], Any]) -> list[Outcome]:
         thread.join(timeout=60)
     assert not any(thread.is_alive() for thread in threads), "a thread hung (deadlock?)"
     assert all(o is not None for o in outcomes)
-    return outcomes  # type: ignore[return-value]
+    return outcomes
 
 
 def one_winner(outcomes: list[Outcome], loses_with: type[Exception]) -> tuple[int, Exception]:
