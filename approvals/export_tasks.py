@@ -10,7 +10,8 @@ from django.conf import settings
 
 from approvals import pipeline
 
-MAX_RETRIES = 8
+# About an hour and a half of retrying (backoff capped at 10 minutes) before Failed to Export.
+MAX_RETRIES = getattr(settings, "EXPORT_MAX_RETRIES", 12)
 BACKOFF_CAP = 600  # seconds; settings.EXPORT_RETRY_BACKOFF_CAP overrides it (tests: 2)
 
 

@@ -24,6 +24,7 @@ def builtin(cls: C) -> C:
 def available() -> dict[str, type[Connector]]:
     """Every connector by key: built-ins first; a plugin may not replace one."""
     import connectors.sandbox  # noqa: F401  (registers itself)
+    from connectors import tryton  # noqa: F401  (registers itself)
 
     found = dict(_BUILT_INS)
     for entry in entry_points(group=ENTRY_POINT_GROUP):

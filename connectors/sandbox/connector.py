@@ -95,7 +95,7 @@ class SandboxConnector(Connector):
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
         self.ledger = str(self.settings.get("ledger") or "default")
-        self.random = random.Random(self.settings.get("fault_seed"))
+        self.random = random.Random()
 
     # --- fault injection ---------------------------------------------------------------------
 
