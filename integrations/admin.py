@@ -120,3 +120,25 @@ _register(
     search=("payment_number", "check_number"),
     filters=("status",),
 )
+
+
+@admin.register(m.ErpConnection)
+class ErpConnectionAdmin(admin.ModelAdmin):
+    list_display = ("account", "connector_key", "is_paused", "auth_failures", "updated_at")
+    # Secrets are edited on the portal's ERP connection page, which encrypts them.
+    exclude = ("secrets",)
+
+
+@admin.register(m.ErpCall)
+class ErpCallAdmin(admin.ModelAdmin):
+    list_display = (
+        "started_at",
+        "account",
+        "action",
+        "item_type",
+        "item_id",
+        "outcome",
+        "resolved",
+    )
+    list_filter = ("account", "action", "outcome", "resolved")
+    search_fields = ("idempotency_key", "error")

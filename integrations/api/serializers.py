@@ -24,6 +24,7 @@ from integrations.api.lines import (
     PrimeContractLineSerializer,
     SubcontractorInvoiceLineSerializer,
 )
+from integrations.web.registry import BY_KEY
 
 READ_ONLY = (*RECORD_FIELDS, *ERP_FIELDS, "created_by")
 INVOICE = ("billing_date", "period_start", "period_end", "status", "notes")
@@ -46,23 +47,8 @@ class AccountSerializer(serializers.ModelSerializer[m.Account]):
 class CompanySerializer(RecordSerializer[m.Company]):
     class Meta:
         model = m.Company
-        fields = (
-            *RECORD_FIELDS,
-            "name",
-            "abbreviated_name",
-            "vendor_type",
-            "address",
-            "city",
-            "state_code",
-            "zip",
-            "country_code",
-            "phone",
-            "email",
-            "website",
-            "license_number",
-            "is_active",
-            *ERP_FIELDS,
-        )
+        # The fields a person edits are the web form's: one list for both.
+        fields = (*RECORD_FIELDS, *BY_KEY["companies"].form_fields, *ERP_FIELDS)
         read_only_fields = (*RECORD_FIELDS, *ERP_FIELDS)
 
 
@@ -72,25 +58,7 @@ class CompanySerializer(RecordSerializer[m.Company]):
 class ProjectSerializer(RecordSerializer[m.Project]):
     class Meta:
         model = m.Project
-        fields = (
-            *RECORD_FIELDS,
-            "number",
-            "name",
-            "stage",
-            "address",
-            "city",
-            "state_code",
-            "zip",
-            "country_code",
-            "start_date",
-            "completion_date",
-            "estimated_value",
-            "is_active",
-            "erp_integrated",
-            "sync_job_costs",
-            "cost_code_list",
-            *ERP_FIELDS,
-        )
+        fields = (*RECORD_FIELDS, *BY_KEY["projects"].form_fields, *ERP_FIELDS)
         read_only_fields = (*RECORD_FIELDS, *ERP_FIELDS)
 
 
