@@ -67,6 +67,7 @@ class ExportRequest(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "state", "item_type", "sent_at"]),
+            models.Index(fields=["account", "state", "sent_at", "id"]),
             models.Index(fields=["account", "item_type", "item_id"]),
         ]
 

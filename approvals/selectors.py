@@ -200,12 +200,12 @@ def queue_page(
         )
         for r in page.object_list
     ]
-    projects = Project.objects.filter(
-        account=account, pk__in=in_state.values("project_id")
-    ).order_by("number", "pk")
+    # The filters offer the account's projects and members (small tables), not a scan of the
+    # queue for the ones it mentions.
+    projects = Project.objects.filter(account=account).order_by("number", "pk")
     senders = (
         get_user_model()
-        ._default_manager.filter(pk__in=in_state.values("sent_by_id"))
+        ._default_manager.filter(memberships__account=account)
         .order_by("first_name", "last_name", "username")
     )
     return QueuePage(

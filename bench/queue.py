@@ -50,6 +50,9 @@ def fill_queue(count: int) -> Any:
             )
             for i in range(start, min(count, start + BATCH))
         )
+    if connection.vendor == "postgresql":  # fresh statistics, as autovacuum would leave them
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {ExportRequest._meta.db_table}")
     return account
 
 
