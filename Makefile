@@ -19,7 +19,7 @@ PORT ?= 8000
 # Extra pytest arguments: make test ARGS="-k health -x"
 ARGS ?=
 
-.PHONY: help install run test browser lint format bench migrate seed check clean distclean
+.PHONY: help install run test browser lint format bench tryton migrate seed check clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,6 +59,10 @@ lint: install ## ruff check, ruff format --check, mypy
 format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+TRYTON_PORT ?= 8010
+tryton: install ## Run a local Tryton 8.2 (SQLite, books ready) on $TRYTON_PORT; Ctrl-C stops it
+	$(BIN)/python -m connectors.tryton.server --port $(TRYTON_PORT) --data var/tryton
 
 bench: install ## Run the benchmarks (python -m bench), if there are any
 	@if [ -f bench/__main__.py ]; then $(BIN)/python -m bench; \

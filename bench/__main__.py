@@ -3,7 +3,7 @@
 Runs against its own database (``BENCH_DATABASE_URL``; by default a PostgreSQL database
 ``erp_portal_bench`` on 127.0.0.1 when one answers, else SQLite under var/) and broker
 (``BENCH_BROKER_URL``; by default Redis db 9 on 127.0.0.1 when it answers, else the filesystem
-broker). ``BENCH_EXPORTS`` and ``BENCH_QUEUE`` set the sizes.
+broker). ``BENCH_EXPORTS``, ``BENCH_QUEUE`` and ``BENCH_TRYTON`` set the sizes.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from bench import pipeline, queue
+    from bench import pipeline, queue, tryton
     from integrations.demo import seed_demo
 
     call_command("migrate", verbosity=0)
@@ -76,6 +76,7 @@ def main() -> None:
     results = {
         "pipeline": pipeline.run(int(env.get("BENCH_EXPORTS", "1000")), env),
         "queue": queue.run(int(env.get("BENCH_QUEUE", "100000"))),
+        "tryton": tryton.run(int(env.get("BENCH_TRYTON", "200")), env),
     }
     json.dump(results, sys.stdout, indent=2)
     sys.stdout.write("\n")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import os
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
@@ -20,10 +21,11 @@ from django.db import transaction
 from connectors.sandbox.seed import ensure_records
 from integrations import demo_data as data
 from integrations import models as m
-from integrations.connections import connection_for
+from integrations.connections import connection_for, connector_for
 from integrations.demo_data import DEMO_ERP_IDS, DEMO_PASSWORD, DEMO_USERS
 from integrations.models.invoices import InvoiceLine
 from integrations.models.lines import CostedLine
+from integrations.secrets import seal
 from permissions.models import ToolGrant
 
 if TYPE_CHECKING:
@@ -66,7 +68,12 @@ LEDGER_KINDS: tuple[tuple[type[m.ErpLinkedModel], str], ...] = (
 
 def _seed_erp_ledger(account: m.Account) -> None:
     """Connect the account to the sandbox ERP and file its already-synced records there under
-    the same ids, so exports that need them (a commitment's vendor) work at once."""
+    the same ids, so exports that need them (a commitment's vendor) work at once. With
+    ``ERP_PORTAL_DEMO_TRYTON_URL`` set, connect it to that Tryton instead (``make tryton``)."""
+    tryton_url = os.environ.get("ERP_PORTAL_DEMO_TRYTON_URL", "").strip()
+    if tryton_url:
+        _link_tryton(account, tryton_url)
+        return
     connection = connection_for(account)
     ledger = str(connection.settings.get("ledger") or account.slug)
     for model, kind in LEDGER_KINDS:
@@ -77,6 +84,40 @@ def _seed_erp_ledger(account: m.Account) -> None:
     ensure_records(
         ledger, "cost_type", [(t.origin_id, str(t), {}) for t in cost_types if t.origin_id]
     )
+
+
+def _parent_origin(record: Any) -> str | None:
+    parent = getattr(record, "project", None) or getattr(record, "parent", None)
+    return parent.origin_id if parent is not None else None
+
+
+def _link_tryton(account: m.Account, url: str) -> None:
+    """Point the demo at a Tryton server and give Tryton the records the demo says are already
+    synced (parties and analytic accounts under the same codes)."""
+    connection = connection_for(account)
+    connection.connector_key = "tryton"
+    connection.settings = {
+        "url": url,
+        "database": os.environ.get("ERP_PORTAL_DEMO_TRYTON_DATABASE", "erp"),
+        "user": os.environ.get("ERP_PORTAL_DEMO_TRYTON_USER", "admin"),
+    }
+    connection.secrets = seal(
+        {"password": os.environ.get("ERP_PORTAL_DEMO_TRYTON_PASSWORD", "admin")}
+    )
+    connection.save()
+    connector = connector_for(connection)
+    for model, kind in LEDGER_KINDS:
+        synced = (
+            model._default_manager.filter(account=account, erp_state=m.ErpState.SYNCED)
+            .select_related(*[f for f in ("project", "parent") if hasattr(model, f)])
+            .order_by("pk")
+        )
+        rows = [(r.origin_id, str(r), _parent_origin(r)) for r in synced if r.origin_id]
+        ours = {code for code, _, _ in rows}
+        # Parents first: a division before its cost codes.
+        for level in (False, True):
+            batch = [row for row in rows if (row[2] in ours) is level]
+            connector.ensure_records(kind, batch)  # type: ignore[attr-defined]
 
 
 def demo_summary(account: m.Account) -> list[str]:

@@ -10,11 +10,16 @@ See README.md for the mapping and the accounting.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import fcntl
+import hashlib
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from connectors.base import (
@@ -39,7 +44,12 @@ from connectors.payloads import (
 from connectors.registry import builtin
 from connectors.tryton import mapping as m
 from connectors.tryton.capabilities import CAPABILITIES
-from connectors.tryton.client import DEFAULT_TIMEOUT, TrytonClient, TrytonWarning
+from connectors.tryton.client import (
+    DEFAULT_TIMEOUT,
+    TrytonClient,
+    TrytonRestClient,
+    TrytonWarning,
+)
 
 T = ObjectType
 P = TypeVar("P")
@@ -189,7 +199,7 @@ class TrytonConnector(Connector):
         self._client: TrytonClient | None = None
         self._books: m.Books | None = None
 
-    # --- plumbing --------------------------------------------------------------------------
+    # --- plumbing --------------------------------------------------------------------------------
 
     @property
     def client(self) -> TrytonClient:
@@ -203,13 +213,20 @@ class TrytonConnector(Connector):
         if not url or not database:
             raise PermanentError("Set the Tryton URL and database of the connection.")
         user, password = str(s.get("user") or "").strip(), str(s.get("password") or "")
-        if not user or not password:
-            raise AuthenticationError("Set the Tryton user and password of the connection.")
+        api_key = str(s.get("api_key") or "").strip()
         try:
             timeout = float(s.get("timeout") or DEFAULT_TIMEOUT)
         except ValueError:
             timeout = DEFAULT_TIMEOUT
-        client = TrytonClient(url, database, user, password, timeout=timeout)
+        client: TrytonClient
+        if api_key:
+            client = TrytonRestClient(url, database, api_key, timeout=timeout)
+        elif user and password:
+            client = TrytonClient(url, database, user, password, timeout=timeout)
+        else:
+            raise AuthenticationError(
+                "Set the Tryton user and password (or an API key) of the connection."
+            )
         company = str(s.get("company") or "").strip()
         if company:
             client.context_overrides = {"company": int(company)}
@@ -217,7 +234,11 @@ class TrytonConnector(Connector):
 
     def _cache_key(self) -> tuple[str, ...]:
         names = ("url", "database", "user", "company", *DEFAULTS)
-        return tuple(_setting(self.settings, n) for n in names)
+        key = tuple(_setting(self.settings, n) for n in names)
+        api_key = str(self.settings.get("api_key") or "")
+        if api_key:  # the key's user decides the company (kept hashed, not in clear)
+            key += (hashlib.sha256(api_key.encode()).hexdigest(),)
+        return key
 
     @property
     def books(self) -> m.Books:
@@ -330,7 +351,24 @@ class TrytonConnector(Connector):
         with cls._books_lock:
             cls._books_cache.clear()
 
-    # --- the contract ------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _one_writer(self) -> Iterator[None]:
+        """One export at a time per Tryton database from this machine's processes (a file lock).
+
+        Posting takes Tryton's strict invoice sequence; two posting batches at once do not go
+        faster (on PostgreSQL the second waits for the first; on SQLite it fails on the
+        database lock, answers 503 and starts over), so the workers take turns instead."""
+        name = hashlib.sha256(f"{self._cache_key()[:2]}".encode()).hexdigest()[:16]
+        folder = Path(tempfile.gettempdir()) / "erp-portal-tryton-locks"
+        folder.mkdir(exist_ok=True)
+        with open(folder / f"{name}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    # --- the contract ----------------------------------------------------------------------------
 
     def test_connection(self) -> None:
         self.books  # noqa: B018 (logs in and checks the chart, journals and analytic roots)
@@ -355,7 +393,8 @@ class TrytonConnector(Connector):
             if ref not in first:
                 first[ref] = len(unique)
                 unique.append(_Pending(index, payload, key))
-        handler(unique)
+        with self._one_writer():
+            handler(unique)
         results: list[Outcome] = []
         for _, key in items:
             outcome = unique[first[m.portal_ref(key)]].outcome
@@ -425,7 +464,54 @@ class TrytonConnector(Connector):
             return self._fetch(cursor, self._payment_page)
         raise PermanentError(f"Tryton does not send {kind} to the portal.")
 
-    # --- exports -----------------------------------------------------------------------------
+    # --- records that were there before the portal ---------------------------------------------
+
+    def ensure_records(self, kind: str, rows: Iterable[tuple[str, str, str | None]]) -> int:
+        """File records Tryton's users had before the portal came (the demo's already-synced
+        vendors, jobs, sub jobs and cost codes), unless Tryton has them: ``(code, name, parent
+        code)`` each, the code being the portal's ERP id. Companies become parties with that
+        code; projects, sub jobs (under their job's code) and cost codes become analytic
+        accounts with that code, which the connector accepts as references. Returns how many
+        it created."""
+        c, b = self.client, self.books
+        rows = [(code, name, parent) for code, name, parent in rows if code]
+        if not rows:
+            return 0
+        if kind == "company":
+            have = set(self._parties_by_code([code for code, _, _ in rows]))
+            new = [
+                {"name": name or code, "code": code, "addresses": [["create", [{}]]]}
+                for code, name, _ in rows
+                if code not in have
+            ]
+            if new:
+                c.create("party.party", new)
+            return len(new)
+        roots: dict[str, int] = {
+            "project": b.jobs_root,
+            "sub_job": b.jobs_root,
+            "cost_code": b.cost_codes_root,
+        }
+        if kind not in roots:
+            raise PermanentError(f"Tryton keeps no {kind} records for the portal.")
+        root = roots[kind]
+        wanted: set[str | None] = {code for code, _, _ in rows}
+        refs = self._analytic_refs(wanted | {p for _, _, p in rows})
+        new = []
+        for code, name, parent_code in rows:
+            if (code, root) in refs:
+                continue
+            parent = refs.get((parent_code, root)) if parent_code else root
+            if parent is None:
+                raise PermanentError(f"Tryton has no {parent_code!r} to file {code!r} under.")
+            new.append(
+                m.analytic_values(name=name or code, code=code, root=root, parent=parent, note="")
+            )
+        if new:
+            c.create("analytic_account.account", new)
+        return len(new)
+
+    # --- exports ---------------------------------------------------------------------------------
 
     def _handlers(self) -> dict[str, Callable[[list[_Pending]], None]]:
         return {
@@ -590,35 +676,62 @@ class TrytonConnector(Connector):
 
         return export
 
-    def _analytic_plan(self, obj_type: str, item: _Pending) -> tuple[int, int | None, str]:
-        """(root, parent, code) of the analytic account for ``item``."""
+    def _analytic_refs(self, refs: set[str | None]) -> dict[tuple[str, int], int]:
+        """The analytic accounts the portal refers to, in one search: ``{(ref, root): id}``.
+        A reference is the id the connector returned, or a code (a job or cost code Tryton
+        already had, linked by its code; the lowest id wins when a code repeats)."""
+        b = self.books
+        wanted = {r for r in refs if r}
+        if not wanted:
+            return {}
+        ids = sorted({i for r in wanted if (i := m.ref_id(r)) is not None})
+        codes = sorted(r for r in wanted if m.ref_id(r) is None)
+        rows = self.client.search_read(
+            "analytic_account.account",
+            [
+                ("root", "in", [b.jobs_root, b.cost_codes_root]),
+                ("type", "in", ["normal", "view"]),
+                ["OR", ("id", "in", ids), ("code", "in", codes)],
+            ],
+            ["code", "root"],
+            order=[("id", "ASC")],
+        )
+        found: dict[tuple[str, int], int] = {}
+        for row in rows:
+            found[(str(row["id"]), row["root"])] = row["id"]
+            if row["code"] in wanted:
+                found.setdefault((row["code"], row["root"]), row["id"])
+        return found
+
+    def _analytic_plan(
+        self, obj_type: str, item: _Pending, refs: dict[tuple[str, int], int]
+    ) -> tuple[int, int | None, str]:
+        """(root, parent, code) of the analytic account for ``item`` (parent None: unknown)."""
         b, p = self.books, item.payload
         if obj_type == T.PROJECT:
             return b.jobs_root, b.jobs_root, m.job_code(p)
         if obj_type == T.SUB_JOB:
-            return b.jobs_root, m.ref_id(p.project_ref), p.code.strip()
-        parent = m.ref_id(p.parent_ref) if p.parent_ref else b.cost_codes_root
+            return b.jobs_root, refs.get((p.project_ref or "", b.jobs_root)), p.code.strip()
+        parent: int | None = b.cost_codes_root
+        if p.parent_ref:
+            parent = refs.get((p.parent_ref, b.cost_codes_root))
         return b.cost_codes_root, parent, p.full_code.strip()
 
     def _file_analytic(self, obj_type: str, items: list[_Pending]) -> None:
         c = self.client
-        plans = {id(i): self._analytic_plan(obj_type, i) for i in items}
-        parents = {p for root, p, _ in plans.values() if p is not None and p != root}
-        if parents:
-            rows = c.search_read(
-                "analytic_account.account", [("id", "in", sorted(parents))], ["root"]
-            )
-            known = {r["id"]: r["root"] for r in rows}
-        else:
-            known = {}
+        refs = self._analytic_refs(
+            {getattr(i.payload, "project_ref", None) for i in items}
+            | {getattr(i.payload, "parent_ref", None) for i in items}
+        )
+        plans = {id(i): self._analytic_plan(obj_type, i, refs) for i in items}
         for item in items:
             root, parent, code = plans[id(item)]
             if not code:
                 item.outcome = PermanentError("Tryton needs a code for the analytic account.")
-            elif parent is None or (parent != root and known.get(parent) != root):
+            elif parent is None:
                 what = "job" if obj_type == T.SUB_JOB else "parent cost code"
                 ref = item.payload.project_ref if obj_type == T.SUB_JOB else item.payload.parent_ref
-                item.outcome = PermanentError(f"Tryton has no {what} with id {ref}.")
+                item.outcome = PermanentError(f"Tryton has no {what} {ref!r}.")
         items = [i for i in items if i.open]
         if not items:
             return
@@ -656,51 +769,38 @@ class TrytonConnector(Connector):
 
     def _resolve(
         self, items: list[_Pending], party_attr: str, what: str
-    ) -> tuple[dict[int, m.Party], dict[int, int]]:
-        """The party (by code) and job (analytic id) of each item, and the cost codes of its
-        lines, checked in two searches; items whose references Tryton lacks fail."""
-        b, c = self.books, self.client
+    ) -> tuple[dict[int, m.Party], dict[int, int], dict[int, list[int]]]:
+        """The party (by code), the job and the lines' cost codes (analytic ids) of each item,
+        in two searches; items whose references Tryton lacks fail."""
+        b = self.books
         codes = [getattr(i.payload, party_attr) or "" for i in items]
         parties = self._parties_by_code([x for x in codes if x])
-        analytic: set[int] = set()
-        for item in items:
-            analytic.add(m.ref_id(item.payload.project_ref) or 0)
-            analytic.update(m.ref_id(line.cost_code_ref) or 0 for line in item.payload.lines)
-        analytic.discard(0)
-        roots: dict[int, int] = {}
-        if analytic:
-            rows = c.search_read(
-                "analytic_account.account",
-                [("id", "in", sorted(analytic)), ("type", "=", "normal")],
-                ["root"],
-            )
-            roots = {r["id"]: r["root"] for r in rows}
+        refs = self._analytic_refs(
+            {i.payload.project_ref for i in items}
+            | {line.cost_code_ref for i in items for line in i.payload.lines}
+        )
         party_of: dict[int, m.Party] = {}
         job_of: dict[int, int] = {}
+        cost_codes_of: dict[int, list[int]] = {}
         for item, code in zip(items, codes, strict=True):
             p = item.payload
-            job = m.ref_id(p.project_ref)
+            job = refs.get((p.project_ref or "", b.jobs_root))
+            codes_of = [refs.get((line.cost_code_ref or "", b.cost_codes_root)) for line in p.lines]
             if code not in parties:
                 item.outcome = PermanentError(f"Tryton has no party with code {code!r} ({what}).")
-            elif job is None or roots.get(job) != b.jobs_root:
+            elif job is None:
+                item.outcome = PermanentError(f"Tryton has no job {p.project_ref!r} under Jobs.")
+            elif None in codes_of:
+                line = p.lines[codes_of.index(None)]
                 item.outcome = PermanentError(
-                    f"Tryton has no job with id {p.project_ref!r} under Jobs."
+                    f"Line {line.position}: Tryton has no cost code {line.cost_code_ref!r} "
+                    "under Cost Codes."
                 )
             else:
-                bad = [
-                    line
-                    for line in p.lines
-                    if roots.get(m.ref_id(line.cost_code_ref) or 0) != b.cost_codes_root
-                ]
-                if bad:
-                    item.outcome = PermanentError(
-                        f"Line {bad[0].position}: Tryton has no cost code with id "
-                        f"{bad[0].cost_code_ref!r} under Cost Codes."
-                    )
-                else:
-                    party_of[id(item)] = parties[code]
-                    job_of[id(item)] = job
-        return party_of, job_of
+                party_of[id(item)] = parties[code]
+                job_of[id(item)] = job
+                cost_codes_of[id(item)] = [c for c in codes_of if c is not None]
+        return party_of, job_of, cost_codes_of
 
     # purchases (commitments)
 
@@ -709,7 +809,7 @@ class TrytonConnector(Connector):
         if not items:
             return
         c, b = self.client, self.books
-        party_of, job_of = self._resolve(items, "vendor_ref", "the vendor")
+        party_of, job_of, codes_of = self._resolve(items, "vendor_ref", "the vendor")
         items = [i for i in items if i.open]
         if not items:
             return
@@ -751,7 +851,9 @@ class TrytonConnector(Connector):
         self._create_each(
             "purchase.purchase",
             items,
-            lambda i: m.purchase_values(i.payload, i.key, b, party_of[id(i)], job_of[id(i)]),
+            lambda i: m.purchase_values(
+                i.payload, i.key, b, party_of[id(i)], job_of[id(i)], codes_of[id(i)]
+            ),
         )
         open_items = [i for i in items if i.open and i.record is not None]
         if open_items:
@@ -796,7 +898,7 @@ class TrytonConnector(Connector):
 
     def _file_invoices(self, kind: str, items: list[_Pending]) -> None:
         c, b = self.client, self.books
-        party_of, job_of = self._resolve(
+        party_of, job_of, codes_of = self._resolve(
             items, "party_ref", "the vendor" if kind == "in" else "the owner"
         )
         items = [i for i in items if i.open]
@@ -837,7 +939,13 @@ class TrytonConnector(Connector):
 
         def values(item: _Pending) -> dict[str, Any]:
             return m.invoice_values(
-                item.payload, item.key, b, party_of[id(item)], job_of[id(item)], kind=kind
+                item.payload,
+                item.key,
+                b,
+                party_of[id(item)],
+                job_of[id(item)],
+                kind=kind,
+                cost_codes=codes_of[id(item)],
             )
 
         self._create_each("account.invoice", items, values)
@@ -1037,7 +1145,7 @@ class TrytonConnector(Connector):
         if args:
             c.model("account.invoice", "write", *args)
 
-    # --- imports -----------------------------------------------------------------------------
+    # --- imports ---------------------------------------------------------------------------------
 
     def _fetch_size(self) -> int:
         try:
@@ -1118,7 +1226,9 @@ class TrytonConnector(Connector):
             invoices = {
                 inv["id"]: inv
                 for inv in c.search_read(
-                    "account.invoice", [("id", "in", invoice_ids)], ["number", "party.code"]
+                    "account.invoice",
+                    [("id", "in", invoice_ids)],
+                    ["number", "party.code", "comment"],
                 )
             }
         records = []
@@ -1142,7 +1252,7 @@ class TrytonConnector(Connector):
                     "account": _sub(line, "account").get("code") or "",
                     "move": move.get("number") or "",
                     "description": line.get("description") or move.get("description") or "",
-                    "kind": "invoice" if invoice else "expense",
+                    "kind": _cost_kind(invoice),
                     "invoice": str(invoice["id"]) if invoice else None,
                     "invoice_number": (invoice or {}).get("number") or "",
                     "vendor": _sub(invoice, "party").get("code") if invoice else None,
@@ -1205,6 +1315,14 @@ def _sub(row: dict[str, Any] | None, name: str) -> dict[str, Any]:
     """A dotted field group of a ``search_read`` row (Tryton nests ``a.b`` as ``"a.": {...}``)."""
     value = (row or {}).get(f"{name}.")
     return value if isinstance(value, dict) else {}
+
+
+def _cost_kind(invoice: dict[str, Any] | None) -> str:
+    """The portal's kind of cost: a subcontractor invoice the portal filed, another supplier
+    invoice, or another entry."""
+    if invoice is None:
+        return "expense"
+    return "subcontractor_invoice" if m.any_marker(invoice.get("comment")) else "invoice"
 
 
 def _invoice_id(origin: Any) -> int | None:

@@ -48,7 +48,7 @@ T = ObjectType
 ADDRESS = Address("1801 Wynkoop St", "Denver", "CO", "80202", "US")
 FETCH_BATCH = 10  # small, so the suite's 2 x batch + 1 records stay quick to file
 
-# --- the server --------------------------------------------------------------------------------
+# --- the server ----------------------------------------------------------------------------------
 
 _lock = threading.Lock()
 _server: tryton_server.TrytonServer | None = None
@@ -225,7 +225,7 @@ class TrytonHarness(ConnectorHarness):
         assert self._settings is not None, "set_up() first"
         return {**self._settings, "fetch_batch_size": str(FETCH_BATCH)}
 
-    # --- samples -----------------------------------------------------------------------------
+    # --- samples ---------------------------------------------------------------------------------
 
     def _cost_lines(self, n: int) -> tuple[CostLine, ...]:
         return tuple(
@@ -358,7 +358,7 @@ class TrytonHarness(ConnectorHarness):
                 return InjectedFault(LostResponseConnector(s), "No answer from Tryton")
         return None
 
-    # --- looking at Tryton -------------------------------------------------------------------
+    # --- looking at Tryton -----------------------------------------------------------------------
 
     def _domain(self, obj_type: str) -> tuple[str, list[Any]]:
         fx = self.fx
@@ -448,7 +448,7 @@ class TrytonHarness(ConnectorHarness):
         else:
             raise NotImplementedError(obj_type)
 
-    # --- records Tryton's users file, for the imports -------------------------------------------
+    # --- records Tryton's users file, for the imports --------------------------------------------
 
     def books(self) -> Books:
         return TrytonConnector(self.settings()).books

@@ -221,8 +221,20 @@ def commitment_comment(payload: CommitmentPayload, key: str) -> str:
     )
 
 
+def _line_codes(lines: Sequence[Any], cost_codes: Sequence[int] | None) -> list[int | None]:
+    """The cost code (analytic id) of each line: resolved by the connector, else the refs."""
+    if cost_codes is not None:
+        return list(cost_codes)
+    return [_int(line.cost_code_ref) for line in lines]
+
+
 def purchase_values(
-    payload: CommitmentPayload, key: str, books: Books, party: Party, job: int
+    payload: CommitmentPayload,
+    key: str,
+    books: Books,
+    party: Party,
+    job: int,
+    cost_codes: Sequence[int] | None = None,
 ) -> dict[str, Any]:
     lines = [
         {
@@ -233,10 +245,10 @@ def purchase_values(
             "unit_price": money(line.amount),
             "description": line_description(line.position, line.description, line.cost_code),
             "analytic_accounts": analytic_entries(
-                [(books.jobs_root, job), (books.cost_codes_root, _int(line.cost_code_ref))]
+                [(books.jobs_root, job), (books.cost_codes_root, code)]
             ),
         }
-        for line in payload.lines
+        for line, code in zip(payload.lines, _line_codes(payload.lines, cost_codes), strict=True)
     ]
     values: dict[str, Any] = {
         "company": books.company,
@@ -300,6 +312,7 @@ def invoice_values(
     job: int,
     *,
     kind: str,
+    cost_codes: Sequence[int] | None = None,
 ) -> dict[str, Any]:
     """A supplier (``in``) or customer (``out``) invoice for the gross amount earned this period,
     one line per pay item (job and cost code as analytic accounts).
@@ -311,7 +324,8 @@ def invoice_values(
     supplier = kind == "in"
     account = books.cost_account if supplier else books.revenue_account
     lines: list[dict[str, Any]] = []
-    for line in payload.lines:
+    codes = _line_codes(payload.lines, cost_codes)
+    for line, code in zip(payload.lines, codes, strict=True):
         amount = earned(line)
         if not amount:
             continue
@@ -323,7 +337,7 @@ def invoice_values(
                 "quantity": 1.0,
                 "unit_price": amount,
                 "analytic_accounts": analytic_entries(
-                    [(books.jobs_root, job), (books.cost_codes_root, _int(line.cost_code_ref))]
+                    [(books.jobs_root, job), (books.cost_codes_root, code)]
                 ),
             }
         )

@@ -68,7 +68,11 @@ STOP_TIMEOUT = 10.0
 
 
 class TrytonUnavailable(RuntimeError):
-    """Tryton could not be installed or started here (the reason is the message)."""
+    """Tryton cannot be installed here (no Python venv, no package index): tests skip."""
+
+
+class TrytonSetupFailed(RuntimeError):
+    """Tryton is installed but the books or the server failed: a real failure (tests fail)."""
 
 
 def cache_root() -> Path:
@@ -141,12 +145,17 @@ def _locked(root: Path) -> Iterator[None]:
 
 
 def _run(
-    cmd: list[str], *, what: str, env: dict[str, str] | None = None, cwd: Path | None = None
+    cmd: list[str],
+    *,
+    what: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    error: type[RuntimeError] = TrytonUnavailable,
 ) -> None:
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd, check=False)
     if done.returncode != 0:
         tail = (done.stdout + done.stderr)[-3000:]
-        raise TrytonUnavailable(f"{what} failed (exit {done.returncode}):\n{tail}")
+        raise error(f"{what} failed (exit {done.returncode}):\n{tail}")
 
 
 def _write_config(path: Path, data_dir: Path, port: int) -> None:
@@ -220,12 +229,14 @@ def _build_template(install: Installation) -> None:
             ],
             what="trytond-admin",
             env=env,
+            error=TrytonSetupFailed,
         )
         _run(
             [str(install.python), str(BOOTSTRAP), DATABASE, str(config)],
             what="bootstrap_books.py",
             env=env,
             cwd=work,
+            error=TrytonSetupFailed,
         )
         database = work / f"{DATABASE}.sqlite"
         _settle(database)
@@ -373,10 +384,10 @@ def start(
     deadline = time.monotonic() + READY_TIMEOUT
     while not answers(server.url, timeout=1.0):
         if not server.alive():
-            raise TrytonUnavailable(f"trytond exited at start:\n{server.log_tail()}")
+            raise TrytonSetupFailed(f"trytond exited at start:\n{server.log_tail()}")
         if time.monotonic() > deadline:
             server.stop()
-            raise TrytonUnavailable(
+            raise TrytonSetupFailed(
                 f"trytond did not answer within {READY_TIMEOUT:.0f} s:\n{server.log_tail()}"
             )
         time.sleep(0.1)
@@ -413,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
             say(f"Tryton cache ready: {install.venv} and {install.template}")
             return 0
         server = start(args.data, port=args.port, fresh=args.fresh, install=install)
-    except TrytonUnavailable as exc:
+    except (TrytonUnavailable, TrytonSetupFailed) as exc:
         print(f"Tryton could not start: {exc}", file=sys.stderr)
         return 1
     settings = server.settings()

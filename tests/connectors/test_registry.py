@@ -123,12 +123,12 @@ def test_the_registry_is_read_once(installed):
 def test_a_third_party_entry_point_registers_its_connector(installed):
     installed(entry("acme", "AcmeConnector"))
     assert connector_class("acme") is AcmeConnector
-    assert list(available()) == ["sandbox", "acme"]  # built-ins first
+    assert list(available()) == ["sandbox", "tryton", "acme"]  # built-ins first
 
 
 def test_entry_points_of_other_groups_are_ignored(installed):
     installed(entry("acme", "AcmeConnector", group="someone.else"), entry("x", "not_a_class", "x"))
-    assert list(available()) == ["sandbox"]
+    assert list(available()) == ["sandbox", "tryton"]
 
 
 def test_an_installed_distribution_registers_through_the_group(tmp_path, monkeypatch):
