@@ -178,28 +178,59 @@ def _fail(request: ExportRequest, message: str, *, from_state: str = S.EXPORTING
 
 
 @transaction.atomic
-def _succeed(request: ExportRequest, result: ExportResult) -> None:
-    if not ExportRequest.objects.filter(pk=request.pk, state=S.EXPORTING).update(
-        state=S.SYNCED, lease_until=None, error="", updated_at=timezone.now()
-    ):
-        return  # another worker finished it (after a lease ran out): it filed the same record
-    request.state = S.SYNCED
-    model = item_type(request.item_type).model
-    model._default_manager.filter(pk=request.item_id).update(
-        origin_id=result.origin_id,
-        origin_code=result.origin_code or result.origin_id,
-        erp_state=ErpState.SYNCED,
-        erp_synced_at=timezone.now(),
+def _succeed(filed: Sequence[tuple[ExportRequest, ExportResult]]) -> None:
+    """Store the ERP's ids and the synced state of a batch, in one transaction and a handful of
+    queries whatever its size. A request another worker finished meanwhile (after its lease ran
+    out) is left alone: that worker filed the same record under the same key."""
+    if not filed:
+        return
+    ids = [request.pk for request, _ in filed]
+    held = set(
+        ExportRequest.objects.select_for_update()
+        .filter(pk__in=ids, state=S.EXPORTING)
+        .values_list("pk", flat=True)
     )
-    _audit(
-        [request], "export_synced", {request.pk: S.EXPORTING}, data={"origin_id": result.origin_id}
+    filed = [(request, result) for request, result in filed if request.pk in held]
+    if not filed:
+        return
+    now = timezone.now()
+    ExportRequest.objects.filter(pk__in=held).update(
+        state=S.SYNCED, lease_until=None, error="", updated_at=now
     )
-    ErpCall.objects.filter(
-        account_id=request.account_id,
-        item_type=request.item_type,
-        item_id=request.item_id,
-        resolved=False,
-    ).exclude(outcome=ErpCall.Outcome.SUCCESS).update(resolved=True)
+    by_type: dict[str, list[Any]] = {}
+    for request, result in filed:
+        request.state = S.SYNCED
+        item = item_type(request.item_type).model(
+            pk=request.item_id,
+            origin_id=result.origin_id,
+            origin_code=result.origin_code or result.origin_id,
+            erp_state=ErpState.SYNCED,
+            erp_synced_at=now,
+        )
+        by_type.setdefault(request.item_type, []).append(item)
+    for key, items in by_type.items():
+        item_type(key).model._default_manager.bulk_update(
+            items, ["origin_id", "origin_code", "erp_state", "erp_synced_at"]
+        )
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            account_id=request.account_id,
+            verb="export_synced",
+            item_type=request.item_type,
+            item_id=request.item_id,
+            request=request,
+            before=S.EXPORTING,
+            after=S.SYNCED,
+            data={"origin_id": result.origin_id},
+        )
+        for request, result in filed
+    )
+    superseded = Q()
+    for key, items in by_type.items():
+        superseded |= Q(item_type=key, item_id__in=[item.pk for item in items])
+    ErpCall.objects.filter(superseded, account_id=filed[0][0].account_id, resolved=False).exclude(
+        outcome=ErpCall.Outcome.SUCCESS
+    ).update(resolved=True)
 
 
 # --- Exporting -------------------------------------------------------------------------------
@@ -319,9 +350,11 @@ def export(request_id: int) -> str:
         _note_auth_failure(connection, refused.message)
     retry_errors: list[str] = []
     retry_ids: list[int] = []
+    _succeed(
+        [(r, o) for r, o in zip(requests, outcomes, strict=True) if isinstance(o, ExportResult)]
+    )
     for request, outcome in zip(requests, outcomes, strict=True):
         if isinstance(outcome, ExportResult):
-            _succeed(request, outcome)
             continue
         if isinstance(outcome, TransientError):
             _release([request], outcome.message)
