@@ -61,15 +61,18 @@ class ConnectionForm(forms.Form):
 class ConnectionView(AccountMixin, View):
     """ERP admins choose the connector, set its settings, test it, and pause or resume it."""
 
-    def form(self, data: Any = None) -> ConnectionForm:
+    def form(self, data: Any = None, *, chosen: str = "") -> ConnectionForm:
         connection = connection_for(self.account)
-        key = (data or {}).get("connector_key") or connection.connector_key
+        key = chosen or (data or {}).get("connector_key") or connection.connector_key
         try:
             connector = connector_class(key)
         except LookupError:
             connector = connector_class(connection.connector_key)
         stored = set(unseal(connection.secrets)) if key == connection.connector_key else set()
-        initial = {"connector_key": connection.connector_key, **connection.settings}
+        initial = {
+            "connector_key": key,
+            **(connection.settings if key == connection.connector_key else {}),
+        }
         return ConnectionForm(data, initial=initial, connector=connector, stored=stored)
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
@@ -79,6 +82,8 @@ class ConnectionView(AccountMixin, View):
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         require(request.user, Action.MANAGE_ERP_CONNECTION, self.account)
         action = request.POST.get("action", "save")
+        if action == "choose":  # show another connector's settings, saving nothing yet
+            return self.show(self.form(chosen=request.POST.get("connector_key", "")))
         if action == "test":
             problem = connection_test(account=self.account, actor=request.user)
             if problem:

@@ -106,3 +106,12 @@ def test_sandbox_page_shows_what_arrived(demo):
     assert page.status_code == 200
     assert "V-1001" in page.text
     assert client_for("nobody").get(url("erp-sandbox")).status_code == 403
+
+
+def test_choosing_another_connector_shows_its_settings_without_saving(demo):
+    page = client_for("erpadmin").post(
+        url("erp-connection"), {"action": "choose", "connector_key": "tryton"}
+    )
+    assert page.status_code == 200
+    assert "Tryton URL" in page.text and "Ledger (ERP company)" not in page.text
+    assert connection_for(demo).connector_key == "sandbox"
