@@ -13,6 +13,7 @@ from connectors.base import ObjectType
 from connectors.payloads import Payload
 from integrations import models as m
 from permissions.policy import Action
+from tenancy.models import Account
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class ItemType:
     notify_creator: bool = False  # a reject also emails the record's creator
     unlink_action: Action | None = None
 
-    def load(self, account: m.Account, ids: list[int]) -> QuerySet[Model]:
+    def load(self, account: Account, ids: list[int]) -> QuerySet[Model]:
         return self.model._default_manager.filter(account=account, pk__in=ids).select_related(
             *self.related
         )

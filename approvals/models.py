@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from connectors.base import ObjectType
-from integrations.models import Account
+from tenancy.models import Account
 
 
 class RequestState(models.TextChoices):

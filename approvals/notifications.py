@@ -32,10 +32,10 @@ from django.utils import dateformat, timezone
 
 from approvals.items import ITEM_TYPES, ItemType
 from approvals.models import ExportRequest, RequestState
-from integrations.models import Account
 from integrations.reports import accountants
 from integrations.web.registry import BY_MODEL
 from permissions.access import can
+from tenancy.models import Account
 
 log = logging.getLogger(__name__)
 

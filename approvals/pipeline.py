@@ -12,11 +12,7 @@ sweeper re-enqueues what a crash left behind.
 from __future__ import annotations
 
 import dataclasses
-import os
-import socket
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -35,62 +31,16 @@ from connectors.base import (
     TransientError,
 )
 from connectors.payloads import Payload
-from integrations.connections import connection_for, connector_for
-from integrations.models import ErpCall, ErpConnection, ErpState
+from erp import calls as erp_calls
+from erp.calls import Subject, finish_calls, logged_call, resolve_errors, start_calls
+from erp.connections import connection_for, connector_for
+from erp.models import ErpConnection
+from integrations.models import ErpState
 
 S = RequestState
 LEASE = timedelta(seconds=getattr(settings, "EXPORT_LEASE_SECONDS", 300))  # 5 min
 STALE_ACCEPTED = timedelta(minutes=2)  # accepted this long with no worker on it: enqueue again
 AUTH_FAILURES_TO_PAUSE = 3
-WORKER = f"{socket.gethostname()}:{os.getpid()}"
-
-
-# --- The ERP call log ------------------------------------------------------------------------
-
-
-@contextmanager
-def logged_call(
-    connection: ErpConnection,
-    action: str,
-    *,
-    request: ExportRequest | None = None,
-    key: str = "",
-    summary: dict[str, Any] | None = None,
-) -> Iterator[ErpCall]:
-    """Record a connector call. The row is written *before* the call, so a call cut short by a
-    crash stays visible (the sweeper marks it interrupted)."""
-    call = ErpCall.objects.create(
-        account_id=connection.account_id,
-        connection=connection,
-        action=action,
-        item_type=request.item_type if request else "",
-        item_id=request.item_id if request else None,
-        export_request=request,
-        idempotency_key=key,
-        payload_summary=summary or {},
-        attempt=request.attempts if request else 1,
-        worker=WORKER,
-        started_at=timezone.now(),
-    )
-    started = time.perf_counter()
-    try:
-        yield call
-        call.outcome = ErpCall.Outcome.SUCCESS
-    except ConnectorError as exc:
-        call.outcome = _outcome(exc)
-        call.error = exc.message
-        raise
-    finally:
-        call.duration_ms = round((time.perf_counter() - started) * 1000)
-        call.save(update_fields=["outcome", "error", "response", "duration_ms"])
-
-
-def _outcome(exc: ConnectorError) -> str:
-    if isinstance(exc, AuthenticationError):
-        return ErpCall.Outcome.AUTH
-    if isinstance(exc, TransientError):
-        return ErpCall.Outcome.TRANSIENT
-    return ErpCall.Outcome.PERMANENT
 
 
 # --- Claiming --------------------------------------------------------------------------------
@@ -225,15 +175,22 @@ def _succeed(filed: Sequence[tuple[ExportRequest, ExportResult]]) -> None:
         )
         for request, result in filed
     )
-    superseded = Q()
-    for key, items in by_type.items():
-        superseded |= Q(item_type=key, item_id__in=[item.pk for item in items])
-    ErpCall.objects.filter(superseded, account_id=filed[0][0].account_id, resolved=False).exclude(
-        outcome=ErpCall.Outcome.SUCCESS
-    ).update(resolved=True)
+    resolve_errors(
+        filed[0][0].account_id, {key: [item.pk for item in items] for key, items in by_type.items()}
+    )
 
 
 # --- Exporting -------------------------------------------------------------------------------
+
+
+def _subject(request: ExportRequest, key: str, **summary: Any) -> Subject:
+    return Subject(
+        item_type=request.item_type,
+        item_id=request.item_id,
+        key=key,
+        summary={"label": request.label, "request": request.pk, **summary},
+        attempt=request.attempts,
+    )
 
 
 def idempotency_key(connection: ErpConnection, request: ExportRequest) -> str:
@@ -256,13 +213,13 @@ def _export_one(
     """Look the record up first when an earlier attempt may have filed it; else create it."""
     key = idempotency_key(connection, request)
     if request.attempts > 1:
-        with logged_call(connection, "lookup", request=request, key=key):
+        with logged_call(connection, "lookup", _subject(request, key)):
             found = connector.find_by_external_ref(request.item_type, key)
         if found is not None:
             return found
     payload = payload_for(request)
-    summary = {"label": request.label, "amount": request.summary.get("amount")}
-    with logged_call(connection, "export", request=request, key=key, summary=summary) as call:
+    subject = _subject(request, key, amount=request.summary.get("amount"))
+    with logged_call(connection, "export", subject) as call:
         result = connector.export(request.item_type, payload, key)
         call.response = {"origin_id": result.origin_id, "origin_code": result.origin_code}
     return result
@@ -272,39 +229,14 @@ def _export_batch(
     connector: Connector, connection: ErpConnection, requests: Sequence[ExportRequest]
 ) -> list[ExportResult | ConnectorError]:
     """One call for the whole batch, logged as one row per item (readable per item)."""
-    keys = [idempotency_key(connection, r) for r in requests]
-    calls = [
-        ErpCall(
-            account_id=connection.account_id,
-            connection=connection,
-            action="export",
-            item_type=r.item_type,
-            item_id=r.item_id,
-            export_request=r,
-            idempotency_key=key,
-            payload_summary={"label": r.label, "batch": len(requests)},
-            attempt=r.attempts,
-            worker=WORKER,
-            started_at=timezone.now(),
-        )
-        for r, key in zip(requests, keys, strict=True)
-    ]
-    ErpCall.objects.bulk_create(calls)
-    started = time.perf_counter()
+    subjects = [_subject(r, idempotency_key(connection, r), batch=len(requests)) for r in requests]
+    logged, started = start_calls(connection, "export", subjects)
     try:
-        items = [(payload_for(r), key) for r, key in zip(requests, keys, strict=True)]
+        items = [(payload_for(r), s.key) for r, s in zip(requests, subjects, strict=True)]
         results = connector.export_batch(requests[0].item_type, items)
     except ConnectorError as exc:
         results = [exc] * len(requests)
-    elapsed = round((time.perf_counter() - started) * 1000)
-    for call, result in zip(calls, results, strict=True):
-        call.duration_ms = elapsed
-        if isinstance(result, ConnectorError):
-            call.outcome, call.error = _outcome(result), result.message
-        else:
-            call.outcome = ErpCall.Outcome.SUCCESS
-            call.response = {"origin_id": result.origin_id, "origin_code": result.origin_code}
-    ErpCall.objects.bulk_update(calls, ["outcome", "error", "response", "duration_ms"])
+    finish_calls(logged, results, started)
     return results
 
 
@@ -414,8 +346,5 @@ def stale_requests(now: Any = None) -> list[int]:
 
 
 def mark_interrupted_calls(now: Any = None) -> int:
-    """Calls that started long ago and never recorded an outcome were cut short by a crash."""
-    now = now or timezone.now()
-    return ErpCall.objects.filter(outcome="", started_at__lt=now - LEASE).update(
-        outcome=ErpCall.Outcome.INTERRUPTED, error="The worker stopped during this call."
-    )
+    """ERP calls older than a lease that never recorded an outcome were cut short by a crash."""
+    return erp_calls.mark_interrupted_calls(LEASE, now)

@@ -24,12 +24,13 @@ from django.utils import timezone
 from approvals.items import BY_MODEL, ITEM_TYPES, ItemType
 from approvals.models import ExportRequest, RequestState
 from approvals.services import SENDABLE
-from integrations.connections import connector_class_for
-from integrations.models import Account, ErpState, Project
+from erp.connections import connector_class_for
+from integrations.models import ErpState, Project
 from integrations.web import registry
 from integrations.web.forms import locked_reason
 from permissions.access import can
 from permissions.policy import Action
+from tenancy.models import Account
 
 PAGE_SIZE = 25
 

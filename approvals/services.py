@@ -22,10 +22,11 @@ from approvals.items import ItemType, item_type, item_type_of
 from approvals.models import AuditEvent, ExportRequest, RequestState
 from approvals.payloads import amount_of
 from connectors.base import Entity, Problem, validate
-from integrations.connections import connector_class_for
-from integrations.models import Account, ErpState
+from erp.connections import connector_class_for
+from integrations.models import ErpState
 from permissions.access import can, require
 from permissions.policy import Action
+from tenancy.models import Account
 
 S = RequestState
 # Item states from which *Send to ERP* (or *Re-send*) starts a new request.

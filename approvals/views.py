@@ -19,7 +19,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
-from django.views import View
 
 from approvals import selectors
 from approvals.errors import DecisionConflict, InvalidTransition, SendRefused
@@ -41,10 +40,10 @@ from approvals.services import (
     export_retry,
     export_send,
 )
-from integrations.connections import connector_class_for
-from integrations.web.mixins import AccountMixin
+from erp.connections import connector_class_for
 from permissions.access import can, require, restrict
 from permissions.policy import Action
+from tenancy.web import AccountView
 
 QUEUE_PARAMS = ("q", "type", "project", "sender", "age", "sort", "page")
 # Conflicts: the item or request moved on since the page was drawn.
@@ -154,7 +153,7 @@ def render_queue(
     return response
 
 
-class QueueView(AccountMixin, View):
+class QueueView(AccountView):
     """*Ready to Export* (or *Failed to Export*): anyone who may open the ERP tool sees it; the
     buttons show only for the types the user may accept or reject."""
 
@@ -199,7 +198,7 @@ def _decide(
         raise Http404("No such request in this account.") from None
 
 
-class BulkDecisionView(AccountMixin, View):
+class BulkDecisionView(AccountView):
     """*Accept selected* / *Reject selected*: the checked rows, in one service call."""
 
     decision = "accept"
@@ -228,7 +227,7 @@ class BulkDecisionView(AccountMixin, View):
         return render_queue(request, queue, querystring, bulk_form=form, error=error, status=status)
 
 
-class DecisionView(AccountMixin, View):
+class DecisionView(AccountView):
     """The accept dialog (the ERP fields the connector asks for) or the reject dialog (the
     reason). With htmx it opens over the queue; without JavaScript it is a page of its own."""
 
@@ -344,7 +343,7 @@ def _after_item_action(request: HttpRequest, item: Any, note: str) -> HttpRespon
     return redirect(selectors.item_url(account, item_type_of(item).key, item.pk))
 
 
-class SendView(AccountMixin, View):
+class SendView(AccountView):
     """*Send to ERP* / *Re-send to ERP*: the service checks the right and the ERP's rules."""
 
     def post(
@@ -369,7 +368,7 @@ class SendView(AccountMixin, View):
         return _after_item_action(request, item, note)
 
 
-class RetrieveView(AccountMixin, View):
+class RetrieveView(AccountView):
     """*Retrieve from ERP*: the sender takes the item back before anyone decides."""
 
     def post(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:

@@ -22,12 +22,13 @@ def _accepted_requests(count: int) -> tuple[Any, list[int]]:
     """``count`` commitments of the demo account, each with an accepted export request."""
     from approvals.models import ExportRequest, RequestState
     from integrations import models as m
+    from tenancy.models import Account, Membership
 
-    account = m.Account.objects.get(slug="summit")
+    account = Account.objects.get(slug="summit")
     project = m.Project.objects.filter(account=account, erp_state="synced").first()
     vendor = m.Company.objects.filter(account=account, erp_state="synced").first()
     code = m.CostCode.objects.filter(project=project, standard_code__erp_state="synced").first()
-    sender = m.Membership.objects.get(account=account, user__username="pm").user
+    sender = Membership.objects.get(account=account, user__username="pm").user
     stamp = timezone.now().strftime("%H%M%S%f")
     commitments = m.Commitment.objects.bulk_create(
         m.Commitment(

@@ -22,9 +22,10 @@ def fill_queue(count: int) -> Any:
     shows each request's summary and needs no join)."""
     from approvals.models import ExportRequest, RequestState
     from integrations import models as m
+    from tenancy.models import Account, Membership
 
-    account = m.Account.objects.get(slug="summit")
-    sender = m.Membership.objects.get(account=account, user__username="pm").user
+    account = Account.objects.get(slug="summit")
+    sender = Membership.objects.get(account=account, user__username="pm").user
     project = m.Project.objects.filter(account=account).first()
     now = timezone.now()
     have = ExportRequest.objects.filter(account=account, state=RequestState.PENDING).count()

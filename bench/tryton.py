@@ -57,12 +57,14 @@ def _setup(settings: dict[str, str], tag: str) -> tuple[Any, Any, Any]:
     from approvals.payloads import company, cost_code, project
     from connectors.base import ObjectType as T
     from connectors.tryton.connector import TrytonConnector
+    from erp.models import ErpConnection
+    from erp.secrets import seal
     from integrations import models as m
-    from integrations.secrets import seal
+    from tenancy.models import Account
 
     # An account of its own each run (the Tryton database may be new: its ids start again).
-    account = m.Account.objects.create(slug=f"bench-tryton-{tag.lower()}", name="Bench on Tryton")
-    connection = m.ErpConnection.objects.filter(account=account).first() or m.ErpConnection(
+    account = Account.objects.create(slug=f"bench-tryton-{tag.lower()}", name="Bench on Tryton")
+    connection = ErpConnection.objects.filter(account=account).first() or ErpConnection(
         account=account
     )
     connection.connector_key = "tryton"

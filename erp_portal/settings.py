@@ -46,10 +46,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_htmx",
-    "integrations",
-    "permissions",
-    "approvals",
+    # The project's apps, lowest layer first: each imports only the ones above it in this list
+    # (scripts/check_layers.py enforces it).
     "connectors",
+    "tenancy",
+    "permissions",
+    "erp",
+    "integrations",
+    "approvals",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("erp_portal.api_urls")),
+    path("", include("erp.urls")),
     path("", include("approvals.urls")),
     path("", include("integrations.urls")),
 ]

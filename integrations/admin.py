@@ -15,20 +15,6 @@ def _lines(model: type[Model], fk: str | None = None) -> type[admin.TabularInlin
 ERP_FIELDS = ("origin_id", "origin_code", "erp_state", "erp_synced_at")
 
 
-@admin.register(m.Account)
-class AccountAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "allow_standard_approvers", "created_at")
-    search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
-
-
-@admin.register(m.Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "account", "is_active", "can_push_to_accounting", "can_create_project")
-    list_filter = ("account", "is_active", "can_push_to_accounting")
-    search_fields = ("user__username", "user__email")
-
-
 def _register(
     model: type[Model],
     *,
@@ -120,25 +106,3 @@ _register(
     search=("payment_number", "check_number"),
     filters=("status",),
 )
-
-
-@admin.register(m.ErpConnection)
-class ErpConnectionAdmin(admin.ModelAdmin):
-    list_display = ("account", "connector_key", "is_paused", "auth_failures", "updated_at")
-    # Secrets are edited on the portal's ERP connection page, which encrypts them.
-    exclude = ("secrets",)
-
-
-@admin.register(m.ErpCall)
-class ErpCallAdmin(admin.ModelAdmin):
-    list_display = (
-        "started_at",
-        "account",
-        "action",
-        "item_type",
-        "item_id",
-        "outcome",
-        "resolved",
-    )
-    list_filter = ("account", "action", "outcome", "resolved")
-    search_fields = ("idempotency_key", "error")

@@ -11,7 +11,8 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {"current_account": account}
-    from integrations.selectors import accounts_for, visible_tabs
+    from integrations.selectors import visible_tabs
+    from tenancy.selectors import accounts_for
 
     return {
         "current_account": account,

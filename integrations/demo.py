@@ -19,14 +19,15 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from connectors.sandbox.seed import ensure_records
+from erp.connections import connection_for, connector_for
+from erp.secrets import seal
 from integrations import demo_data as data
 from integrations import models as m
-from integrations.connections import connection_for, connector_for
 from integrations.demo_data import DEMO_ERP_IDS, DEMO_PASSWORD, DEMO_USERS
 from integrations.models.invoices import InvoiceLine
 from integrations.models.lines import CostedLine
-from integrations.secrets import seal
 from permissions.models import ToolGrant
+from tenancy.models import Account, Membership
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -43,9 +44,9 @@ class Writer(Protocol):
 
 
 @transaction.atomic
-def seed_demo(*, stdout: Writer | None = None) -> m.Account:
+def seed_demo(*, stdout: Writer | None = None) -> Account:
     """Create the demo account, or complete it where records are missing; return it."""
-    account, _ = m.Account.objects.get_or_create(
+    account, _ = Account.objects.get_or_create(
         slug=data.ACCOUNT_SLUG, defaults={"name": data.ACCOUNT_NAME}
     )
     users = _seed_users(account)
@@ -66,7 +67,7 @@ LEDGER_KINDS: tuple[tuple[type[m.ErpLinkedModel], str], ...] = (
 )
 
 
-def _seed_erp_ledger(account: m.Account) -> None:
+def _seed_erp_ledger(account: Account) -> None:
     """Connect the account to the sandbox ERP and file its already-synced records there under
     the same ids, so exports that need them (a commitment's vendor) work at once. With
     ``ERP_PORTAL_DEMO_TRYTON_URL`` set, connect it to that Tryton instead (``make tryton``)."""
@@ -91,7 +92,7 @@ def _parent_origin(record: Any) -> str | None:
     return parent.origin_id if parent is not None else None
 
 
-def _link_tryton(account: m.Account, url: str) -> None:
+def _link_tryton(account: Account, url: str) -> None:
     """Point the demo at a Tryton server and give Tryton the records the demo says are already
     synced (parties and analytic accounts under the same codes)."""
     connection = connection_for(account)
@@ -120,7 +121,7 @@ def _link_tryton(account: m.Account, url: str) -> None:
             connector.ensure_records(kind, batch)  # type: ignore[attr-defined]
 
 
-def demo_summary(account: m.Account) -> list[str]:
+def demo_summary(account: Account) -> list[str]:
     """One line per kind of record: how many the account has, and how many are synced."""
     kinds: list[tuple[str, type[m.TenantModel]]] = [
         ("Companies", m.Company),
@@ -148,7 +149,7 @@ def demo_summary(account: m.Account) -> list[str]:
     return lines
 
 
-def _seed_users(account: m.Account) -> dict[str, User]:
+def _seed_users(account: Account) -> dict[str, User]:
     user_model = get_user_model()
     users: dict[str, User] = {}
     for person in data.DEMO_PEOPLE:
@@ -165,7 +166,7 @@ def _seed_users(account: m.Account) -> dict[str, User]:
         if created or not user.has_usable_password():
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
-        m.Membership.objects.get_or_create(
+        Membership.objects.get_or_create(
             account=account,
             user=user,
             defaults={"job_title": person.job_title, **{p.value: True for p in person.privileges}},
@@ -175,7 +176,7 @@ def _seed_users(account: m.Account) -> dict[str, User]:
     return users
 
 
-def _seed_grants(account: m.Account, users: dict[str, User]) -> None:
+def _seed_grants(account: Account, users: dict[str, User]) -> None:
     """Company-level grants; one a user already has (at whatever level) is left alone."""
     have = set(
         ToolGrant.objects.filter(account=account, project=None).values_list("user_id", "tool")
@@ -228,7 +229,7 @@ def _add_lines(model: type[L], parent: str, lines: list[L]) -> dict[tuple[int, i
 class _Seeder:
     """Writes the tables of :mod:`demo_data` in dependency order, remembering what it wrote."""
 
-    def __init__(self, account: m.Account, author: User) -> None:
+    def __init__(self, account: Account, author: User) -> None:
         self.account = account
         self.author = author
         self.cost_types: dict[str, m.CostType] = {}

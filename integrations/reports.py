@@ -8,16 +8,10 @@ from typing import Any
 
 from django.db.models import F, QuerySet, Sum
 
-from integrations.models import (
-    Account,
-    DirectCost,
-    ErpState,
-    JobCostTransaction,
-    Membership,
-    SubJob,
-)
+from integrations.models import DirectCost, ErpState, JobCostTransaction, SubJob
 from permissions.levels import Level, Tool
 from permissions.models import ToolGrant
+from tenancy.models import Account, Membership
 
 
 def accountants(account: Account) -> QuerySet[Membership]:

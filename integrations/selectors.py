@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from integrations.models import Account
+from tenancy.models import Account
 
 
 def accounts_for(user: Any) -> QuerySet[Account]:

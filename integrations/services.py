@@ -8,9 +8,9 @@ from django.db import transaction
 from django.db.models import Model
 from django.forms import BaseInlineFormSet, ModelForm
 
-from integrations.models import Account
 from permissions.access import require
 from permissions.policy import Action, write_action
+from tenancy.models import Account
 
 
 @transaction.atomic

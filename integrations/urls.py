@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from integrations.web import erp, reports, views
+from integrations.web import reports, views
 from permissions import views as permission_views
 
 urlpatterns = [
@@ -19,9 +19,6 @@ urlpatterns = [
         permission_views.MemberPermissionsView.as_view(),
         name="directory-member",
     ),
-    path("a/<slug:account>/erp/connection/", erp.ConnectionView.as_view(), name="erp-connection"),
-    path("a/<slug:account>/erp/log/", erp.ErpLogView.as_view(), name="erp-log"),
-    path("a/<slug:account>/erp/sandbox/", erp.SandboxLedgerView.as_view(), name="erp-sandbox"),
     path("a/<slug:account>/reports/", reports.ReportIndexView.as_view(), name="reports"),
     path("a/<slug:account>/reports/<slug:report>/", reports.ReportView.as_view(), name="report"),
     path(

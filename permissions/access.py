@@ -15,7 +15,8 @@ from permissions.resources import project_id_of, resource_for
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    from integrations.models import Account, Project
+    from integrations.models import Project
+    from tenancy.models import Account
 
     AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -39,7 +40,7 @@ def forget_holdings(user: AnyUser) -> None:
 
 
 def _load_holdings(user: Any, account: Account) -> Holdings | None:
-    from integrations.models import Membership
+    from tenancy.models import Membership
 
     membership = Membership.objects.filter(account=account, user=user, is_active=True).first()
     if membership is None:

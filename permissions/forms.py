@@ -4,8 +4,9 @@ from typing import Any
 
 from django import forms
 
-from integrations.models import Account, Membership, Project
+from integrations.models import Project
 from permissions.levels import COMPANY_ONLY_TOOLS, LEVEL_CHOICES, Level, Privilege, Tool
+from tenancy.models import Account, Membership
 
 PROJECT_TOOLS = [(t.value, t.label) for t in Tool if t not in COMPANY_ONLY_TOOLS]
 

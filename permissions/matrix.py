@@ -30,7 +30,8 @@ def compute_matrix(*, allow_standard_approvers: bool = False) -> list[dict[str, 
     """Ask ``can()`` for every action, for a user at each ERP level with and without 'Can Push
     to Accounting', who holds Admin on every other tool and 'Create New Project'. The probe
     account and users are created in a transaction that is rolled back."""
-    from integrations.models import Account, Membership, Project
+    from integrations.models import Project
+    from tenancy.models import Account, Membership
 
     with transaction.atomic():
         tag = uuid.uuid4().hex[:10]

@@ -14,7 +14,7 @@ from permissions.policy import Action
 class PolicyRequiredMixin:
     """Refuse (403) unless ``can(user, policy_action, account, ...)``.
 
-    The view provides ``account`` (see ``integrations.web.mixins.AccountMixin``) and may override
+    The view provides ``account`` (see ``tenancy.web.AccountView``) and may override
     :meth:`policy_target` to name the record or model asked about.
     """
 

@@ -13,7 +13,7 @@ class ToolGrant(models.Model):
     so an admin can widen or narrow a person's rights on one job."""
 
     account = models.ForeignKey(
-        "integrations.Account", on_delete=models.CASCADE, related_name="tool_grants"
+        "tenancy.Account", on_delete=models.CASCADE, related_name="tool_grants"
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tool_grants"

@@ -8,11 +8,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from integrations.models import Account, Membership, Project
+from integrations.models import Project
 from permissions.access import can, forget_holdings, require
 from permissions.levels import COMPANY_ONLY_TOOLS, Level, Privilege, Tool
 from permissions.models import ToolGrant
 from permissions.policy import Action
+from tenancy.models import Account, Membership
 
 
 @dataclass(frozen=True)

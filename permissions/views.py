@@ -8,10 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views import View
 
-from integrations.models import Membership
-from integrations.web.mixins import AccountMixin
 from permissions.access import can
 from permissions.forms import MemberPermissionsForm, ProjectGrantFormSet
 from permissions.levels import LEVEL_LABELS, Level, Tool
@@ -19,9 +16,11 @@ from permissions.mixins import PolicyRequiredMixin
 from permissions.models import ToolGrant
 from permissions.policy import Action
 from permissions.services import ProjectGrant, member_permissions_set
+from tenancy.models import Membership
+from tenancy.web import AccountView
 
 
-class DirectoryView(AccountMixin, PolicyRequiredMixin, View):
+class DirectoryView(PolicyRequiredMixin, AccountView):
     policy_action = Action.MANAGE_DIRECTORY
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
@@ -57,7 +56,7 @@ class DirectoryView(AccountMixin, PolicyRequiredMixin, View):
         )
 
 
-class MemberPermissionsView(AccountMixin, PolicyRequiredMixin, View):
+class MemberPermissionsView(PolicyRequiredMixin, AccountView):
     policy_action = Action.MANAGE_DIRECTORY
 
     def setup_member(self, user_id: int) -> tuple[Membership, dict[str, int], list[dict[str, Any]]]:

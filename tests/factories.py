@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from integrations import models as m
 from permissions.levels import Level, Tool
 from permissions.models import ToolGrant
+from tenancy.models import Account, Membership
 
 
 class UserFactory(factory.django.DjangoModelFactory[Any]):
@@ -24,18 +25,18 @@ class UserFactory(factory.django.DjangoModelFactory[Any]):
     password = factory.django.Password("pw")
 
 
-class AccountFactory(factory.django.DjangoModelFactory[m.Account]):
+class AccountFactory(factory.django.DjangoModelFactory[Account]):
     class Meta:
-        model = m.Account
+        model = Account
         django_get_or_create = ("slug",)
 
     name = factory.Sequence(lambda n: f"Contractor {n}")
     slug = factory.Sequence(lambda n: f"contractor-{n}")
 
 
-class MembershipFactory(factory.django.DjangoModelFactory[m.Membership]):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
-        model = m.Membership
+        model = Membership
 
     account = factory.SubFactory(AccountFactory)
     user = factory.SubFactory(UserFactory)
@@ -138,9 +139,7 @@ class PrimeContractFactory(factory.django.DjangoModelFactory[m.PrimeContract]):
     status = m.ContractStatus.APPROVED
 
 
-def grant(
-    user: Any, account: m.Account, tool: Tool, level: Level, project: Any = None
-) -> ToolGrant:
+def grant(user: Any, account: Account, tool: Tool, level: Level, project: Any = None) -> ToolGrant:
     """Give ``user`` ``level`` on ``tool`` (company-wide, or on ``project``)."""
     obj, _ = ToolGrant.objects.update_or_create(
         account=account, user=user, tool=tool, project=project, defaults={"level": level}
@@ -149,7 +148,7 @@ def grant(
 
 
 def member(
-    account: m.Account,
+    account: Account,
     *,
     username: str | None = None,
     levels: dict[Tool, Level] | None = None,
@@ -157,7 +156,7 @@ def member(
 ) -> Any:
     """A user who is a member of ``account`` with the given company-level tool levels."""
     user: Any = UserFactory(username=username) if username else UserFactory()
-    m.Membership.objects.create(account=account, user=user, **privileges)
+    Membership.objects.create(account=account, user=user, **privileges)
     for tool, level in (levels or {}).items():
         grant(user, account, tool, level)
     return user

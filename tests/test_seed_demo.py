@@ -18,6 +18,7 @@ from permissions.access import can
 from permissions.levels import Level, Tool
 from permissions.models import ToolGrant
 from permissions.policy import Action
+from tenancy.models import Account, Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ DIVISIONS = {f"{n:02d}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 22, 23, 26, 31,
 
 
 @pytest.fixture
-def demo() -> m.Account:
+def demo() -> Account:
     return seed_demo()
 
 
@@ -193,7 +194,7 @@ def test_roles_mean_what_they_say(demo):
     }
     assert not grants.filter(user=users["nobody"]).exists()
     assert not grants.filter(user=users["pm"], tool=Tool.ERP_INTEGRATIONS).exists()
-    membership = m.Membership.objects.get(account=demo, user=users["approver"])
+    membership = Membership.objects.get(account=demo, user=users["approver"])
     assert membership.can_push_to_accounting and membership.subscribe_erp_digest
 
 

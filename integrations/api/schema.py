@@ -18,9 +18,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from integrations import models as m
-
-ACCOUNT_HEADER = "X-Account"
-ACCOUNT_PARAM = "account"
+from tenancy.api import ACCOUNT_HEADER, ACCOUNT_PARAM
 
 CHOICE_SETS: dict[str, type[models.Choices]] = {
     "AccountingMethodEnum": m.PrimeContract.AccountingMethod,

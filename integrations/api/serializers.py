@@ -25,6 +25,7 @@ from integrations.api.lines import (
     SubcontractorInvoiceLineSerializer,
 )
 from integrations.web.registry import BY_KEY
+from tenancy.models import Account
 
 READ_ONLY = (*RECORD_FIELDS, *ERP_FIELDS, "created_by")
 INVOICE = ("billing_date", "period_start", "period_end", "status", "notes")
@@ -37,9 +38,9 @@ def _amount(line: Any) -> Any:
 # --- Accounts and the directory -----------------------------------------------------------------
 
 
-class AccountSerializer(serializers.ModelSerializer[m.Account]):
+class AccountSerializer(serializers.ModelSerializer[Account]):
     class Meta:
-        model = m.Account
+        model = Account
         fields = ("id", "name", "slug", "allow_standard_approvers")
         read_only_fields = fields
 

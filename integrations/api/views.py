@@ -18,7 +18,8 @@ from integrations import models as m
 from integrations.api import filters as f
 from integrations.api import serializers as s
 from integrations.api.tenancy import RecordReadViewSet, RecordWriteViewSet
-from integrations.selectors import accounts_for
+from tenancy.models import Account
+from tenancy.selectors import accounts_for
 
 ERP_ORDERING = ("erp_state", "erp_synced_at", "created_at", "updated_at")
 
@@ -36,10 +37,10 @@ class TokenView(ObtainAuthToken):
 
 
 @extend_schema(tags=["accounts"])
-class AccountViewSet(ReadOnlyModelViewSet[m.Account]):
+class AccountViewSet(ReadOnlyModelViewSet[Account]):
     """The accounts you belong to. Send one's slug as `X-Account` (or `?account=`)."""
 
-    queryset = m.Account.objects.all()
+    queryset = Account.objects.all()
     serializer_class = s.AccountSerializer
     permission_classes = [IsAuthenticated]
     lookup_field = "slug"
@@ -47,9 +48,9 @@ class AccountViewSet(ReadOnlyModelViewSet[m.Account]):
     search_fields = ("name", "slug")
     ordering_fields = ("name", "slug")
 
-    def get_queryset(self) -> QuerySet[m.Account]:
+    def get_queryset(self) -> QuerySet[Account]:
         if getattr(self, "swagger_fake_view", False):
-            return m.Account.objects.none()
+            return Account.objects.none()
         return accounts_for(self.request.user)
 
 

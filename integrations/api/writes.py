@@ -14,10 +14,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Model, ProtectedError
 
-from integrations.models import LOCKED_STATES, Account, ErpLinkedModel, ErpState, Project
+from integrations.models import LOCKED_STATES, ErpLinkedModel, ErpState, Project
 from permissions.access import require
 from permissions.policy import write_action
 from permissions.resources import container_field, resource_for
+from tenancy.models import Account
 
 M = TypeVar("M", bound=Model)
 LineData = Mapping[str, Any]

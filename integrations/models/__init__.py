@@ -1,11 +1,4 @@
-from integrations.models.base import (
-    LOCKED_STATES,
-    Account,
-    ErpLinkedModel,
-    ErpState,
-    Membership,
-    TenantModel,
-)
+from integrations.models.base import LOCKED_STATES, ErpLinkedModel, ErpState, TenantModel
 from integrations.models.budgets import Budget, BudgetLineItem
 from integrations.models.change_orders import (
     ChangeOrderStatus,
@@ -35,7 +28,6 @@ from integrations.models.costs import (
     Payment,
 )
 from integrations.models.directory import Company
-from integrations.models.erp import ErpCall, ErpConnection
 from integrations.models.invoices import (
     InvoiceStatus,
     OwnerInvoice,
@@ -47,7 +39,6 @@ from integrations.models.projects import Project, SubJob
 
 __all__ = [
     "LOCKED_STATES",
-    "Account",
     "Budget",
     "BudgetLineItem",
     "ChangeOrderStatus",
@@ -62,13 +53,10 @@ __all__ = [
     "CostType",
     "DirectCost",
     "DirectCostLineItem",
-    "ErpCall",
-    "ErpConnection",
     "ErpLinkedModel",
     "ErpState",
     "InvoiceStatus",
     "JobCostTransaction",
-    "Membership",
     "OwnerInvoice",
     "OwnerInvoiceLineItem",
     "Payment",

@@ -10,11 +10,12 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet, TextField, URLField
 from django.forms import BaseInlineFormSet, ModelForm
 
-from integrations.models import LOCKED_STATES, Account, ErpState
+from integrations.models import LOCKED_STATES, ErpState
 from integrations.web.registry import RecordType
 from permissions.access import restrict
 from permissions.levels import Level
 from permissions.resources import container_field, project_id_of, resource_for
+from tenancy.models import Account
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 

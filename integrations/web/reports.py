@@ -9,15 +9,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views import View
 
 from integrations import reports
-from integrations.models import Account, Project
+from integrations.models import Project
 from integrations.services import SETTINGS_FLAGS, account_settings_update
-from integrations.web.mixins import AccountMixin
 from permissions.access import can
 from permissions.mixins import PolicyRequiredMixin
 from permissions.policy import Action
+from tenancy.models import Account
+from tenancy.web import AccountView
 
 REPORTS = (
     (
@@ -47,7 +47,7 @@ REPORTS = (
 )
 
 
-class ReportIndexView(AccountMixin, View):
+class ReportIndexView(AccountView):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         available = [
             {"key": key, "title": title, "about": about}
@@ -61,7 +61,7 @@ class ReportIndexView(AccountMixin, View):
         )
 
 
-class ReportView(AccountMixin, View):
+class ReportView(AccountView):
     def get(self, request: HttpRequest, report: str, **kwargs: Any) -> HttpResponse:
         found = {key: (title, action) for key, title, action, _ in REPORTS}.get(report)
         if found is None:
@@ -101,7 +101,7 @@ class AccountSettingsForm(forms.ModelForm):
         fields = ("name", *SETTINGS_FLAGS)
 
 
-class AccountSettingsView(AccountMixin, PolicyRequiredMixin, View):
+class AccountSettingsView(PolicyRequiredMixin, AccountView):
     policy_action = Action.CONFIGURE_ADVANCED_SETTINGS
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:

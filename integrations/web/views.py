@@ -10,19 +10,19 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views import View
 from django_filters.filterset import filterset_factory
 
 from approvals.selectors import is_exportable, item_workflow
-from integrations.selectors import accounts_for, tab_counts
+from integrations.selectors import tab_counts
 from integrations.services import record_save
 from integrations.web.cells import Cell, cell_for
 from integrations.web.forms import form_class, lines_formset_class, locked_reason
-from integrations.web.mixins import AccountMixin
 from integrations.web.registry import BY_KEY, RecordType, types_in_tab
 from permissions.access import can, restrict
 from permissions.mixins import PolicyRequiredMixin
 from permissions.policy import Action, write_action
+from tenancy.selectors import accounts_for
+from tenancy.web import AccountView
 
 PAGE_SIZE = 25
 
@@ -40,7 +40,7 @@ def _label(model: Model | type[Model], name: str) -> str:
     return str(getattr(model._meta.get_field(name), "verbose_name", name))
 
 
-class RecordTypeMixin(AccountMixin, PolicyRequiredMixin):
+class RecordTypeMixin(PolicyRequiredMixin, AccountView):
     record_type: RecordType
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -95,7 +95,7 @@ def _filterset(
     return filterset
 
 
-class RecordListView(RecordTypeMixin, View):
+class RecordListView(RecordTypeMixin):
     policy_action = Action.VIEW_RECORDS
 
     def policy_target(self) -> type[Model]:
@@ -130,7 +130,7 @@ class RecordListView(RecordTypeMixin, View):
         )
 
 
-class RecordDetailView(RecordTypeMixin, View):
+class RecordDetailView(RecordTypeMixin):
     policy_action = Action.VIEW_RECORDS
 
     def get(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
@@ -169,7 +169,7 @@ class RecordDetailView(RecordTypeMixin, View):
         )
 
 
-class RecordFormView(RecordTypeMixin, View):
+class RecordFormView(RecordTypeMixin):
     policy_action = Action.EDIT_RECORDS
 
     def get_instance(self, pk: int | None) -> Model:
@@ -223,7 +223,7 @@ class RecordFormView(RecordTypeMixin, View):
         )
 
 
-class AccountHomeView(AccountMixin, View):
+class AccountHomeView(AccountView):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return render(
             request,

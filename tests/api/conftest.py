@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from integrations import models as m
 from permissions.levels import Level, Tool
+from tenancy.models import Account
 from tests.factories import (
     CommitmentFactory,
     CommitmentLineItemFactory,
@@ -52,7 +53,7 @@ def url(name: str, pk: Any = None) -> str:
     return f"/api/v1/{name}/" if pk is None else f"/api/v1/{name}/{pk}/"
 
 
-def client_for(user: Any, account: m.Account | None = None) -> APIClient:
+def client_for(user: Any, account: Account | None = None) -> APIClient:
     """A client that sends ``user``'s token (and ``account``'s slug, if given)."""
     token, _ = Token.objects.get_or_create(user=user)
     client = APIClient()
@@ -97,7 +98,7 @@ class Records:
         raise LookupError(model)
 
 
-def build_records(account: m.Account) -> Records:
+def build_records(account: Account) -> Records:
     """A project with one record of every kind (and a line on each record that has lines)."""
     n = next(_serial)
     day = datetime.date(2026, 4, 1)
@@ -168,32 +169,32 @@ def build_records(account: m.Account) -> Records:
 
 
 @pytest.fixture
-def records(account: m.Account) -> Records:
+def records(account: Account) -> Records:
     return build_records(account)
 
 
 @pytest.fixture
-def other_records(other_account: m.Account) -> Records:
+def other_records(other_account: Account) -> Records:
     return build_records(other_account)
 
 
 @pytest.fixture
-def admin(account: m.Account) -> Any:
+def admin(account: Account) -> Any:
     return member(account, username="ada", levels=everywhere(Level.ADMIN))
 
 
 @pytest.fixture
-def editor(account: m.Account) -> Any:
+def editor(account: Account) -> Any:
     return member(account, username="eve", levels=everywhere(Level.STANDARD))
 
 
 @pytest.fixture
-def viewer(account: m.Account) -> Any:
+def viewer(account: Account) -> Any:
     return member(account, username="vic", levels=everywhere(Level.READ_ONLY))
 
 
 @pytest.fixture
-def nobody(account: m.Account) -> Any:
+def nobody(account: Account) -> Any:
     return member(account, username="nobody")
 
 

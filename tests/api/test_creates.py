@@ -8,6 +8,7 @@ import pytest
 
 from integrations import models as m
 from permissions.levels import Level, Tool
+from tenancy.models import Membership
 from tests.api.conftest import build_records, client_for, commitment_payload, url
 from tests.factories import CostCodeFactory, grant, member
 
@@ -63,7 +64,7 @@ def test_standard_user_without_create_project_may_not_create_one(editor, account
 
 
 def test_create_new_project_privilege_creates_a_project(editor, account):
-    m.Membership.objects.filter(user=editor).update(can_create_project=True)
+    Membership.objects.filter(user=editor).update(can_create_project=True)
     client = client_for(editor)
     payload = {"number": "2026-014", "name": "Riverside Clinic", "estimated_value": "8500000.00"}
     response = client.post(url("projects"), payload, format="json")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from integrations.models import Membership
 from permissions.levels import Level
+from tenancy.models import Membership
 from tests.api.conftest import build_records, client_for, everywhere, url
 from tests.factories import UserFactory, grant, member
 

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from approvals.models import AuditEvent, ExportRequest, RequestState
 from integrations import models as m
 from integrations.demo import DEMO_PASSWORD, seed_demo
+from tenancy.models import Account
 from tests.api.conftest import client_for
 from tests.factories import CommitmentFactory, member
 
@@ -40,12 +41,12 @@ def as_user(name: str) -> APIClient:
 
 
 @pytest.fixture
-def summit(db) -> m.Account:
+def summit(db) -> Account:
     return seed_demo()
 
 
 @pytest.fixture
-def rival_request(other_account: m.Account) -> ExportRequest:
+def rival_request(other_account: Account) -> ExportRequest:
     """A pending request of another account (``rival``), sent by one of its members."""
     sender = member(other_account, username="rival-pm")
     commitment = cast(m.Commitment, CommitmentFactory(account=other_account))
@@ -60,7 +61,7 @@ def rival_request(other_account: m.Account) -> ExportRequest:
     )
 
 
-def sendable(account: m.Account, count: int = 1) -> list[m.Commitment]:
+def sendable(account: Account, count: int = 1) -> list[m.Commitment]:
     """Approved commitments of synced projects with synced vendors: the ERP takes them."""
     found = list(
         m.Commitment.objects.filter(
@@ -81,7 +82,7 @@ def send(item: m.Commitment, by: str = "pm") -> dict[str, Any]:
     return response.json()
 
 
-def sent(account: m.Account, count: int = 1) -> list[dict[str, Any]]:
+def sent(account: Account, count: int = 1) -> list[dict[str, Any]]:
     """``count`` commitments sent by pm, as the API answered."""
     return [send(item) for item in sendable(account, count)]
 
@@ -267,7 +268,7 @@ def test_list_of_another_account_is_not_shown(summit, rival_request):
     assert rival_request.pk not in {r["id"] for r in as_user("viewer").get(url()).json()["results"]}
 
 
-def _fill_queue(account: m.Account, count: int, start: int = 0) -> None:
+def _fill_queue(account: Account, count: int, start: int = 0) -> None:
     """``count`` requests of several senders, half of them decided (no items needed)."""
     people = [user(name) for name in ("pm", "erpadmin", "approver")]
     now = timezone.now()

@@ -10,9 +10,10 @@ from django.urls import reverse
 from approvals.models import ExportRequest, RequestState
 from approvals.services import export_accept, export_send
 from connectors.sandbox import models as ledger
-from integrations.connections import connection_for
+from erp.connections import connection_for
+from erp.models import ErpCall
 from integrations.demo import seed_demo
-from integrations.models import Commitment, ErpCall, ErpState
+from integrations.models import Commitment, ErpState
 
 
 def user(name):
@@ -34,7 +35,9 @@ def test_permanent_error_then_retry_from_the_failed_list(django_capture_on_commi
     request.refresh_from_db()
     assert request.state == RequestState.FAILED
     assert "422" in request.error
-    assert ErpCall.objects.filter(export_request=request).count() == 1  # one attempt, no retry
+    assert (
+        ErpCall.objects.filter(payload_summary__request=request.pk).count() == 1
+    )  # one attempt, no retry
 
     client = Client()
     client.force_login(user("approver"))
@@ -52,7 +55,7 @@ def test_permanent_error_then_retry_from_the_failed_list(django_capture_on_commi
     assert Commitment.objects.get(pk=item.pk).erp_state == ErpState.SYNCED
     assert ledger.Commitment.objects.filter(ledger=account.slug).count() == 1
     # The failure is marked resolved by the later success.
-    assert ErpCall.objects.get(export_request=request, outcome="permanent").resolved
+    assert ErpCall.objects.get(payload_summary__request=request.pk, outcome="permanent").resolved
 
 
 @pytest.mark.django_db

@@ -20,10 +20,11 @@ from approvals.models import ExportRequest, RequestState
 from approvals.services import export_accept, export_reject, export_retrieve, export_send
 from approvals.tasks import send_erp_digests
 from integrations.demo import seed_demo
-from integrations.models import Commitment, Membership, OwnerInvoice, PrimeContractChangeOrder
+from integrations.models import Commitment, OwnerInvoice, PrimeContractChangeOrder
 from permissions.levels import Level
 from permissions.models import ToolGrant
 from permissions.policy import Action
+from tenancy.models import Membership
 
 DIGEST_TASK = "approvals.tasks.send_erp_digests"
 migration = importlib.import_module("approvals.migrations.0002_daily_digest_schedule")

@@ -9,8 +9,9 @@ import approvals.export_tasks  # noqa: F401  (registers the tasks)
 from approvals.models import ExportRequest, RequestState
 from approvals.services import export_accept, export_send
 from connectors.sandbox import models as ledger
+from erp.models import ErpCall
 from integrations.demo import seed_demo
-from integrations.models import Commitment, ErpCall, ErpState
+from integrations.models import Commitment, ErpState
 
 
 def user(name):
@@ -34,4 +35,6 @@ def test_accept_exports_to_the_sandbox_once(django_capture_on_commit_callbacks):
     filed = ledger.Commitment.objects.get(ledger=account.slug)
     assert item.origin_id == filed.number
     assert filed.data["number"] == item.number
-    assert ErpCall.objects.filter(export_request=request, outcome="success").count() == 1
+    assert (
+        ErpCall.objects.filter(payload_summary__request=request.pk, outcome="success").count() == 1
+    )

@@ -28,6 +28,7 @@ from approvals.models import AuditEvent, ExportRequest
 from approvals.services import export_accept, export_reject, export_retrieve, export_send
 from integrations import models as m
 from integrations.demo import seed_demo
+from tenancy.models import Account
 from tests.factories import CommitmentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,7 +39,7 @@ _numbers = itertools.count(1)
 
 
 @pytest.fixture
-def demo() -> m.Account:
+def demo() -> Account:
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip(
             "the SQLite test database is in memory with a shared cache: a second writer fails "
@@ -65,7 +66,7 @@ def user(name: str) -> Any:
     return get_user_model().objects.get(username=name)
 
 
-def fresh_commitments(account: m.Account, count: int) -> list[m.Commitment]:
+def fresh_commitments(account: Account, count: int) -> list[m.Commitment]:
     """Approved commitments that the sandbox ERP takes (synced project, vendor, cost code)."""
     project = m.Project.objects.filter(account=account, erp_state="synced").order_by("pk")[0]
     vendor = m.Company.objects.filter(account=account, erp_state="synced").order_by("pk")[0]
@@ -80,7 +81,7 @@ def fresh_commitments(account: m.Account, count: int) -> list[m.Commitment]:
     return items
 
 
-def pending(account: m.Account, count: int) -> list[ExportRequest]:
+def pending(account: Account, count: int) -> list[ExportRequest]:
     pm = user("pm")
     return [export_send(item=item, actor=pm) for item in fresh_commitments(account, count)]
 

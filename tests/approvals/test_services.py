@@ -35,6 +35,7 @@ from approvals.services import export_accept, export_reject, export_retrieve, ex
 from integrations import models as m
 from integrations.demo import seed_demo
 from permissions.levels import Level, Tool
+from tenancy.models import Account
 from tests.factories import CommitmentFactory, CompanyFactory, PrimeContractFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ SENDERS_BY_TYPE = {
 
 
 @pytest.fixture
-def demo(db: Any) -> m.Account:
+def demo(db: Any) -> Account:
     return seed_demo()
 
 
@@ -85,15 +86,15 @@ def when(moment: datetime.datetime) -> str:
 # --- Demo records ----------------------------------------------------------------------------
 
 
-def synced_project(account: m.Account) -> m.Project:
+def synced_project(account: Account) -> m.Project:
     return m.Project.objects.filter(account=account, erp_state="synced").order_by("pk").first()
 
 
-def unsynced_project(account: m.Account) -> m.Project:
+def unsynced_project(account: Account) -> m.Project:
     return m.Project.objects.get(account=account, erp_state="unsent")
 
 
-def sendable(account: m.Account, offset: int = 0) -> m.Commitment:
+def sendable(account: Account, offset: int = 0) -> m.Commitment:
     """An approved commitment of a synced project, with a synced vendor and coded lines."""
     return m.Commitment.objects.filter(
         account=account,
@@ -129,36 +130,36 @@ def request_snapshot(request: ExportRequest) -> tuple[Any, ...]:
 # --- Items of every type, one that the ERP takes and one that it refuses ------------------------
 
 
-def good_project(account: m.Account) -> m.Project:
+def good_project(account: Account) -> m.Project:
     return unsynced_project(account)  # the demo's one project not yet in the ERP
 
 
-def good_sub_job(account: m.Account) -> m.SubJob:
+def good_sub_job(account: Account) -> m.SubJob:
     return m.SubJob.objects.create(
         account=account, project=synced_project(account), code="NW", name="North wing"
     )
 
 
-def good_company(account: m.Account) -> m.Company:
+def good_company(account: Account) -> m.Company:
     return CompanyFactory(account=account, name="Granite Peak Drywall", address="12 Elm St")
 
 
-def good_cost_code(account: m.Account) -> m.StandardCostCode:
+def good_cost_code(account: Account) -> m.StandardCostCode:
     code_list = m.StandardCostCodeList.objects.get(account=account, is_erp=True)
     return m.StandardCostCode.objects.create(
         account=account, code_list=code_list, code="950", full_code="01-950", name="Allowances"
     )
 
 
-def good_budget(account: m.Account) -> m.Budget:
+def good_budget(account: Account) -> m.Budget:
     return m.Budget.objects.filter(account=account, project__erp_state="synced").first()
 
 
-def good_commitment(account: m.Account) -> m.Commitment:
+def good_commitment(account: Account) -> m.Commitment:
     return sendable(account)
 
 
-def good_cco(account: m.Account) -> m.CommitmentChangeOrder:
+def good_cco(account: Account) -> m.CommitmentChangeOrder:
     commitment = sendable(account)
     synced(commitment, "SC-ERP-1")
     line = commitment.lines.order_by("position").first()
@@ -169,7 +170,7 @@ def good_cco(account: m.Account) -> m.CommitmentChangeOrder:
     return cco
 
 
-def good_pcco(account: m.Account) -> m.PrimeContractChangeOrder:
+def good_pcco(account: Account) -> m.PrimeContractChangeOrder:
     return (
         m.PrimeContractChangeOrder.objects.filter(
             account=account, status="approved", prime_contract__erp_state="synced"
@@ -180,7 +181,7 @@ def good_pcco(account: m.Account) -> m.PrimeContractChangeOrder:
     )
 
 
-def good_subcontractor_invoice(account: m.Account) -> m.SubcontractorInvoice:
+def good_subcontractor_invoice(account: Account) -> m.SubcontractorInvoice:
     invoice = (
         m.SubcontractorInvoice.objects.filter(
             account=account, status="approved", commitment__vendor__erp_state="synced"
@@ -192,7 +193,7 @@ def good_subcontractor_invoice(account: m.Account) -> m.SubcontractorInvoice:
     return invoice
 
 
-def good_owner_invoice(account: m.Account) -> m.OwnerInvoice:
+def good_owner_invoice(account: Account) -> m.OwnerInvoice:
     return (
         m.OwnerInvoice.objects.filter(
             account=account, status="approved", prime_contract__erp_state="synced"
@@ -202,7 +203,7 @@ def good_owner_invoice(account: m.Account) -> m.OwnerInvoice:
     )
 
 
-GOOD: dict[str, Callable[[m.Account], Any]] = {
+GOOD: dict[str, Callable[[Account], Any]] = {
     "project": good_project,
     "sub_job": good_sub_job,
     "company": good_company,
@@ -222,7 +223,7 @@ NO_CO_LINES = "Add at least one line to the change order."
 NO_INVOICE_LINES = "Add at least one line to the invoice."
 
 
-def bad_project(account: m.Account) -> tuple[Any, dict[str, list[str]]]:
+def bad_project(account: Account) -> tuple[Any, dict[str, list[str]]]:
     item = m.Project.objects.create(
         account=account, number="P-2026-0042", name="N" * 61, cost_code_list=None
     )
@@ -233,13 +234,13 @@ def bad_project(account: m.Account) -> tuple[Any, dict[str, list[str]]]:
     }
 
 
-def bad_sub_job(account: m.Account) -> tuple[Any, dict[str, list[str]]]:
+def bad_sub_job(account: Account) -> tuple[Any, dict[str, list[str]]]:
     project = unsynced_project(account)
     item = m.SubJob.objects.create(account=account, project=project, code="EW", name="East")
     return item, {"project_ref": [SYNC_PROJECT]}
 
 
-def bad_company(account: m.Account) -> tuple[Any, dict[str, list[str]]]:
+def bad_company(account: Account) -> tuple[Any, dict[str, list[str]]]:
     item = CompanyFactory(account=account, name="N" * 61, address="")
     return item, {
         "name": ["The name is longer than the ERP's 60 characters."],
@@ -247,7 +248,7 @@ def bad_company(account: m.Account) -> tuple[Any, dict[str, list[str]]]:
     }
 
 
-def bad_cost_code(account: m.Account) -> tuple[Any, dict[str, list[str]]]:
+def bad_cost_code(account: Account) -> tuple[Any, dict[str, list[str]]]:
     code_list = m.StandardCostCodeList.objects.get(account=account, is_erp=True)
     item = m.StandardCostCode.objects.create(
         account=account, code_list=code_list, code="9" * 20, full_code="01-" + "9" * 20, name="X"
@@ -255,7 +256,7 @@ def bad_cost_code(account: m.Account) -> tuple[Any, dict[str, list[str]]]:
     return item, {"full_code": ["The code is longer than the ERP's 20 characters."]}
 
 
-def bad_budget(account: m.Account) -> tuple[Any, dict[str, list[str]]]:
+def bad_budget(account: Account) -> tuple[Any, dict[str, list[str]]]:
     item = m.Budget.objects.get(project=unsynced_project(account))
     position = item.lines.count() + 1
     item.lines.create(position=position, description="Uncoded", amount=Decimal("10.00"))
@@ -267,7 +268,7 @@ def bad_budget(account: m.Account) -> tuple[Any, dict[str, list[str]]]:
     }
 
 
-def bad_commitment(account: m.Account) -> tuple[Any, dict[str, list[str]]]:
+def bad_commitment(account: Account) -> tuple[Any, dict[str, list[str]]]:
     item = CommitmentFactory(
         account=account,
         project=unsynced_project(account),
@@ -286,7 +287,7 @@ def bad_commitment(account: m.Account) -> tuple[Any, dict[str, list[str]]]:
     }
 
 
-def bad_cco(account: m.Account) -> tuple[Any, dict[str, list[str]]]:
+def bad_cco(account: Account) -> tuple[Any, dict[str, list[str]]]:
     item = m.CommitmentChangeOrder.objects.create(
         account=account, commitment=sendable(account), number="CO-12345678", title="X"
     )
@@ -298,7 +299,7 @@ def bad_cco(account: m.Account) -> tuple[Any, dict[str, list[str]]]:
     }
 
 
-def bad_pcco(account: m.Account) -> tuple[Any, dict[str, list[str]]]:
+def bad_pcco(account: Account) -> tuple[Any, dict[str, list[str]]]:
     contract = PrimeContractFactory(account=account, project=synced_project(account))
     item = m.PrimeContractChangeOrder.objects.create(
         account=account, prime_contract=contract, number="PCO-9", title="X", date=None
@@ -311,7 +312,7 @@ def bad_pcco(account: m.Account) -> tuple[Any, dict[str, list[str]]]:
     }
 
 
-def bad_subcontractor_invoice(account: m.Account) -> tuple[Any, dict[str, list[str]]]:
+def bad_subcontractor_invoice(account: Account) -> tuple[Any, dict[str, list[str]]]:
     commitment = CommitmentFactory(
         account=account,
         project=synced_project(account),
@@ -333,7 +334,7 @@ def bad_subcontractor_invoice(account: m.Account) -> tuple[Any, dict[str, list[s
     }
 
 
-def bad_owner_invoice(account: m.Account) -> tuple[Any, dict[str, list[str]]]:
+def bad_owner_invoice(account: Account) -> tuple[Any, dict[str, list[str]]]:
     contract = PrimeContractFactory(account=account, project=synced_project(account))
     item = m.OwnerInvoice.objects.create(
         account=account,
@@ -349,7 +350,7 @@ def bad_owner_invoice(account: m.Account) -> tuple[Any, dict[str, list[str]]]:
     }
 
 
-BAD: dict[str, Callable[[m.Account], tuple[Any, dict[str, list[str]]]]] = {
+BAD: dict[str, Callable[[Account], tuple[Any, dict[str, list[str]]]]] = {
     "project": bad_project,
     "sub_job": bad_sub_job,
     "company": bad_company,
@@ -364,7 +365,7 @@ BAD: dict[str, Callable[[m.Account], tuple[Any, dict[str, list[str]]]]] = {
 
 
 @pytest.fixture
-def sender(demo: m.Account) -> Any:
+def sender(demo: Account) -> Any:
     """Admin on every tool that holds items (and no ERP rights)."""
     tools = [t for t in Tool if t != Tool.ERP_INTEGRATIONS]
     return member(demo, username="sender", levels=dict.fromkeys(tools, Level.ADMIN))
@@ -508,7 +509,7 @@ def test_accept_and_reject_need_an_accounting_approver(demo, role, decision):
         assert request_snapshot(request)[:2] == ("pending", None)
 
 
-def approver_with(account: m.Account, erp: Level, *, cpa: bool, name: str = "someone") -> Any:
+def approver_with(account: Account, erp: Level, *, cpa: bool, name: str = "someone") -> Any:
     return member(
         account, username=name, levels={Tool.ERP_INTEGRATIONS: erp}, can_push_to_accounting=cpa
     )
@@ -528,7 +529,7 @@ def approver_with(account: m.Account, erp: Level, *, cpa: bool, name: str = "som
     ],
 )
 def test_who_is_an_accounting_approver(demo, erp, cpa, standard_approvers, allowed):
-    assert m.Account._meta.get_field("allow_standard_approvers").default is False
+    assert Account._meta.get_field("allow_standard_approvers").default is False
     demo.allow_standard_approvers = standard_approvers
     demo.save()
     actor = approver_with(demo, erp, cpa=cpa)
@@ -713,7 +714,7 @@ def test_reject_needs_a_reason(demo, reason):
 # --- Refused transitions ----------------------------------------------------------------------
 
 
-def decided(account: m.Account, state: str) -> tuple[m.Commitment, ExportRequest, str]:
+def decided(account: Account, state: str) -> tuple[m.Commitment, ExportRequest, str]:
     """A commitment whose request was moved to ``state`` (by whom, as a name)."""
     item = sendable(account)
     request = send(item)
@@ -818,7 +819,7 @@ def test_a_failing_audit_write_rolls_the_change_back(demo, monkeypatch):
 
 
 @pytest.fixture
-def pending_project(demo: m.Account) -> tuple[m.Project, ExportRequest]:
+def pending_project(demo: Account) -> tuple[m.Project, ExportRequest]:
     project = unsynced_project(demo)
     return project, send(project)  # the sandbox asks for an (optional) ERP job number
 

@@ -15,6 +15,7 @@ from approvals.models import AuditEvent, ExportRequest, RequestState
 from approvals.services import export_accept
 from integrations import models as m
 from integrations.demo import seed_demo
+from tenancy.models import Account
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def user(name: str) -> Any:
     return get_user_model().objects.get(username=name)
 
 
-def pending_requests(account: m.Account, count: int, prefix: str) -> list[ExportRequest]:
+def pending_requests(account: Account, count: int, prefix: str) -> list[ExportRequest]:
     """``count`` pending commitments and their requests, written in bulk."""
     project = m.Project.objects.filter(account=account, erp_state="synced").order_by("pk")[0]
     vendor = m.Company.objects.filter(account=account, erp_state="synced").order_by("pk")[0]
@@ -69,7 +70,7 @@ def collapse(queries: list[dict[str, str]]) -> list[str]:
     return [s for i, s in enumerate(shapes) if i == 0 or shapes[i - 1] != s]
 
 
-def accept_all(account: m.Account, requests: list[ExportRequest]) -> list[dict[str, str]]:
+def accept_all(account: Account, requests: list[ExportRequest]) -> list[dict[str, str]]:
     approver = user("approver")  # a fresh object: its grants are loaded inside the count
     ids = [r.pk for r in requests]
     with CaptureQueriesContext(connection) as captured:

@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import connection as db
 
-from integrations.connections import connection_for, connector_for
-from integrations.erp_services import connection_configure, connection_set_paused, connection_test
-from integrations.models import ErpCall, ErpConnection
-from integrations.secrets import fernet
+from erp.connections import connection_for, connector_for
+from erp.models import ErpCall, ErpConnection
+from erp.secrets import fernet
+from erp.services import connection_configure, connection_set_paused, connection_test
 from permissions.levels import Level, Tool
 from tests.factories import member
 

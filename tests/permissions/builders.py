@@ -14,6 +14,7 @@ from integrations import models as m
 from permissions.access import can
 from permissions.levels import Level, Tool
 from permissions.models import ToolGrant
+from tenancy.models import Account, Membership
 from tests.factories import (
     CommitmentFactory,
     CompanyFactory,
@@ -70,7 +71,7 @@ def everything(erp: Level, approver: bool) -> Spec:
     return Spec(erp=erp, approver=approver, company=ALL_OTHER_ADMIN, create_project=True)
 
 
-def build(account: m.Account, specs: Sequence[Spec]) -> list[Any]:
+def build(account: Account, specs: Sequence[Spec]) -> list[Any]:
     """Create one user per spec (3 bulk inserts plus one to read the users back)."""
     user_model = get_user_model()
     tag = next(_serial)
@@ -81,8 +82,8 @@ def build(account: m.Account, specs: Sequence[Spec]) -> list[Any]:
     )
     by_name = user_model.objects.in_bulk(names, field_name="username")
     users = [by_name[name] for name in names]
-    m.Membership.objects.bulk_create(
-        m.Membership(
+    Membership.objects.bulk_create(
+        Membership(
             account=account,
             user=user,
             is_active=spec.membership_active,
@@ -112,7 +113,7 @@ def build(account: m.Account, specs: Sequence[Spec]) -> list[Any]:
 def mismatches(
     row: SeedRow,
     cases: Iterable[tuple[Spec, Any]],
-    account: m.Account,
+    account: Account,
     *,
     project: Any = None,
     item: Item | None = None,
@@ -157,7 +158,7 @@ class Item:
     project: Any  # the record's project, or None for account-wide records
 
 
-def make_items(account: m.Account, project: m.Project | None = None) -> dict[str, Item]:
+def make_items(account: Account, project: m.Project | None = None) -> dict[str, Item]:
     """One record of each item type that can be sent to ERP, on ``project``."""
     project = project or ProjectFactory.create(account=account)
     today = datetime.date(2026, 4, 1)

@@ -15,16 +15,11 @@ from approvals.models import ExportRequest, RequestState
 from approvals.services import export_accept, export_send
 from connectors.base import ObjectType
 from connectors.sandbox import models as ledger
-from integrations.connections import connection_for
+from erp.connections import connection_for
+from erp.models import ErpCall, ErpConnection
 from integrations.demo import seed_demo
-from integrations.models import (
-    Account,
-    Commitment,
-    CommitmentLineItem,
-    ErpCall,
-    ErpConnection,
-    ErpState,
-)
+from integrations.models import Commitment, CommitmentLineItem, ErpState
+from tenancy.models import Account
 
 S = RequestState
 
@@ -168,5 +163,5 @@ def assert_exported_exactly_once(batch: Batch) -> None:
 
 
 def calls(batch: Batch, *outcomes: str) -> Any:
-    found = ErpCall.objects.filter(export_request_id__in=batch.request_ids)
+    found = ErpCall.objects.filter(payload_summary__request__in=batch.request_ids)
     return found.filter(outcome__in=outcomes) if outcomes else found

@@ -19,8 +19,9 @@ from django.utils import timezone
 from approvals import export_tasks, pipeline
 from approvals.models import RequestState
 from approvals.services import export_retry
-from integrations.erp_services import connection_set_paused
-from integrations.models import Commitment, ErpCall, ErpConnection, ErpState
+from erp.models import ErpCall, ErpConnection
+from erp.services import connection_set_paused
+from integrations.models import Commitment, ErpState
 from tests.reliability.harness import REDIS_URL, queue_depth, redis_answers, wait_for
 from tests.reliability.scenario import (
     Batch,
@@ -136,7 +137,7 @@ def test_worker_killed_mid_export_loses_and_duplicates_nothing(worker):
     pipeline.mark_interrupted_calls(now=timezone.now() + timedelta(minutes=10))
     interrupted = calls(batch, Outcome.INTERRUPTED)
     assert interrupted.exists()
-    assert set(interrupted.values_list("export_request_id", flat=True)) <= held
+    assert set(interrupted.values_list("payload_summary__request", flat=True)) <= held
     assert not calls(batch).filter(outcome="").exists()
     assert min(batch.requests().filter(pk__in=held).values_list("attempts", flat=True)) >= 2
 

@@ -19,11 +19,13 @@ from django.conf import settings
 from approvals.models import ExportRequest, RequestState
 from approvals.services import export_accept, export_send
 from connectors.tryton.harness import admin_client
+from erp.connections import connection_for
+from erp.models import ErpCall
+from erp.secrets import seal
 from integrations import models as m
-from integrations.connections import connection_for
 from integrations.demo import seed_demo
-from integrations.models import ErpCall, ErpState
-from integrations.secrets import seal
+from integrations.models import ErpState
+from tenancy.models import Account
 from tests.reliability.harness import REDIS_URL, redis_answers, wait_for
 from tests.reliability.scenario import user
 
@@ -42,7 +44,7 @@ pytestmark = [
 ]
 
 
-def on_tryton(account: m.Account, tryton_settings: dict[str, str]) -> None:
+def on_tryton(account: Account, tryton_settings: dict[str, str]) -> None:
     """Point the account's ERP connection at the test Tryton (the password sealed, as the ERP
     connection page stores it)."""
     connection = connection_for(account)

@@ -6,12 +6,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from integrations.models import Membership
 from permissions.access import can
 from permissions.levels import Level, Privilege, Tool
 from permissions.models import ToolGrant
 from permissions.policy import Action
 from permissions.services import member_permissions_set
+from tenancy.models import Membership
 from tests.factories import ProjectFactory, grant, member
 from tests.web.test_pages import login
 

@@ -8,9 +8,10 @@ from django.test import Client
 from django.urls import reverse
 
 from approvals.services import export_accept, export_send
-from integrations.connections import connection_for, connector_for
+from erp.connections import connection_for, connector_for
+from erp.models import ErpCall
 from integrations.demo import seed_demo
-from integrations.models import Commitment, ErpCall
+from integrations.models import Commitment
 
 
 def client_for(username: str) -> Client:
@@ -88,7 +89,7 @@ def test_erp_log_lists_calls_with_filters(demo, django_capture_on_commit_callbac
             request_ids=[request.pk],
             actor=get_user_model().objects.get(username="approver"),
         )
-    call = ErpCall.objects.get(export_request=request)
+    call = ErpCall.objects.get(payload_summary__request=request.pk)
     log = client_for("erpadmin").get(
         url("erp-log"), {"item_type": "commitment", "item_id": item.pk}
     )

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from integrations.models import ErpConnection
-from integrations.secrets import reseal
+from erp.models import ErpConnection
+from erp.secrets import reseal
 
 
 class Command(BaseCommand):

@@ -11,18 +11,17 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views import View
 
 from connectors.base import Connector
 from connectors.registry import available, connector_class
 from connectors.sandbox.connector import TABLES
-from integrations.connections import connection_for
-from integrations.erp_services import connection_configure, connection_set_paused, connection_test
-from integrations.models import ErpCall
-from integrations.secrets import unseal
-from integrations.web.mixins import AccountMixin
+from erp.connections import connection_for
+from erp.models import ErpCall
+from erp.secrets import unseal
+from erp.services import connection_configure, connection_set_paused, connection_test
 from permissions.access import require
 from permissions.policy import Action
+from tenancy.web import AccountView
 
 PAGE_SIZE = 50
 SECRET_KEPT = "Stored — leave empty to keep it"
@@ -58,7 +57,7 @@ class ConnectionForm(forms.Form):
             self.fields[spec.name] = field
 
 
-class ConnectionView(AccountMixin, View):
+class ConnectionView(AccountView):
     """ERP admins choose the connector, set its settings, test it, and pause or resume it."""
 
     def form(self, data: Any = None, *, chosen: str = "") -> ConnectionForm:
@@ -122,17 +121,17 @@ class ConnectionView(AccountMixin, View):
     def show(self, form: ConnectionForm, status: int = 200) -> HttpResponse:
         connection = connection_for(self.account)
         context = {"active_tab": "settings", "form": form, "connection": connection}
-        return render(self.request, "integrations/erp/connection.html", context, status=status)
+        return render(self.request, "erp/connection.html", context, status=status)
 
 
-class ErpLogView(AccountMixin, View):
+class ErpLogView(AccountView):
     """Every call made to the ERP, newest first, with filters (per item, per connection)."""
 
     FILTERS = ("outcome", "action", "item_type", "item_id", "connection", "resolved")
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         require(request.user, Action.VIEW_SYNC_LOGS, self.account)
-        calls = ErpCall.objects.filter(account=self.account).select_related("export_request")
+        calls = ErpCall.objects.filter(account=self.account)
         chosen = {name: request.GET.get(name, "").strip() for name in self.FILTERS}
         for name in ("outcome", "action", "item_type"):
             if chosen[name]:
@@ -158,10 +157,10 @@ class ErpLogView(AccountMixin, View):
             "actions": ["export", "lookup", "test", "fetch", "unlink_check"],
             "querystring": params.urlencode(),
         }
-        return render(request, "integrations/erp/log.html", context)
+        return render(request, "erp/log.html", context)
 
 
-class SandboxLedgerView(AccountMixin, View):
+class SandboxLedgerView(AccountView):
     """What arrived in the sandbox ERP (read only): the demo's way to see the loop close."""
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
@@ -184,4 +183,4 @@ class SandboxLedgerView(AccountMixin, View):
             "page": page,
             "ledger": ledger,
         }
-        return render(request, "integrations/erp/sandbox.html", context)
+        return render(request, "erp/sandbox.html", context)

@@ -11,11 +11,13 @@ from django.utils import timezone
 
 from connectors.base import ConnectorError
 from connectors.registry import connector_class
-from integrations.connections import connection_for, connector_for
-from integrations.models import Account, ErpCall, ErpConnection
-from integrations.secrets import seal, unseal
+from erp.connections import connection_for, connector_for
+from erp.models import ErpCall, ErpConnection
+from erp.secrets import seal, unseal
+from erp.signals import connection_resumed
 from permissions.access import require
 from permissions.policy import Action
+from tenancy.models import Account
 
 
 @transaction.atomic
@@ -74,9 +76,6 @@ def connection_test(*, account: Account, actor: Any) -> str | None:
 
 def connection_set_paused(*, account: Account, actor: Any, paused: bool, reason: str = "") -> None:
     """Pause (exports wait, nothing fails) or resume (what waited is sent at once)."""
-    from approvals import export_tasks
-    from approvals.models import ExportRequest, RequestState
-
     require(actor, Action.MANAGE_ERP_CONNECTION, account)
     with transaction.atomic():
         connection = ErpConnection.objects.select_for_update().get(pk=connection_for(account).pk)
@@ -86,9 +85,4 @@ def connection_set_paused(*, account: Account, actor: Any, paused: bool, reason:
             connection.auth_failures = 0
         connection.save(update_fields=["is_paused", "paused_reason", "auth_failures", "updated_at"])
         if not paused:
-            waiting = list(
-                ExportRequest.objects.filter(
-                    account=account, state=RequestState.ACCEPTED
-                ).values_list("pk", flat=True)
-            )
-            transaction.on_commit(lambda: export_tasks.enqueue(waiting))
+            connection_resumed.send(sender=ErpConnection, account=account)

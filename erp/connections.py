@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from connectors.base import Connector
 from connectors.registry import connector_class
-from integrations.models import Account, ErpConnection
-from integrations.secrets import unseal
+from erp.models import ErpConnection
+from erp.secrets import unseal
+from tenancy.models import Account
 
 DEFAULT_CONNECTOR = "sandbox"
 

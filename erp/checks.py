@@ -15,6 +15,6 @@ def encryption_keys_set(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
             "FIELD_ENCRYPTION_KEYS is not set: ERP secrets are encrypted with a key derived from "
             "SECRET_KEY, so rotating SECRET_KEY would make them unreadable.",
             hint="Set FIELD_ENCRYPTION_KEYS to one or more Fernet keys, newest first.",
-            id="integrations.W001",
+            id="erp.W001",
         )
     ]

@@ -1,11 +1,14 @@
 """An account's link to its ERP (connector, settings, secrets, pause) and the log of every call
-made to it."""
+made to it.
+
+The tables keep the names they had when these models lived in ``integrations``.
+"""
 
 from __future__ import annotations
 
 from django.db import models
 
-from integrations.models.base import Account
+from tenancy.models import Account
 
 
 class ErpConnection(models.Model):
@@ -18,6 +21,9 @@ class ErpConnection(models.Model):
     auth_failures = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "integrations_erpconnection"
 
     def __str__(self) -> str:
         return f"{self.account} → {self.connector_key}"
@@ -38,14 +44,8 @@ class ErpCall(models.Model):
     action = models.CharField(max_length=30)  # export, lookup, unlink_check, fetch, test
     item_type = models.CharField(max_length=40, blank=True)
     item_id = models.BigIntegerField(null=True, blank=True)
-    export_request = models.ForeignKey(
-        "approvals.ExportRequest",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="calls",
-    )
     idempotency_key = models.CharField(max_length=200, blank=True)
+    # What the call was about, as the log shows it: {"label": "SC-001: Concrete", ...}.
     payload_summary = models.JSONField(default=dict, blank=True)
     outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
     response = models.JSONField(default=dict, blank=True)
@@ -59,6 +59,7 @@ class ErpCall(models.Model):
     )
 
     class Meta:
+        db_table = "integrations_erpcall"
         ordering = ["-started_at", "-id"]
         indexes = [
             models.Index(fields=["account", "item_type", "item_id"]),
@@ -68,3 +69,8 @@ class ErpCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.item_type} {self.item_id}: {self.outcome or 'started'}"
+
+    @property
+    def label(self) -> str:
+        """The record the call was about, in words."""
+        return str(self.payload_summary.get("label") or f"{self.item_type} #{self.item_id}")
