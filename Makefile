@@ -51,10 +51,11 @@ browser: ## Install Debian's chromium for the browser tests, if missing
 	echo "Installing Debian's chromium for the browser tests"; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
 
-lint: install ## ruff check, ruff format --check, mypy
+lint: install ## ruff check, ruff format --check, mypy, the layering check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/python scripts/check_layers.py
 
 format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -5,4 +5,6 @@ class ApprovalsConfig(AppConfig):
     name = "approvals"
 
     def ready(self) -> None:
-        from approvals import receivers  # noqa: F401  (connects the signal receivers)
+        from approvals import extensions, receivers  # noqa: F401  (connects the receivers)
+
+        extensions.register()

@@ -11,9 +11,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
-from approvals.items import ITEM_TYPES
 from approvals.selectors import AGES, SORTS, QueueQuery, plural
 from connectors.base import AcceptField, Problem
+from integrations.kinds import exportable_types
 
 
 class QueueFilterForm(forms.Form):
@@ -43,7 +43,7 @@ class QueueFilterForm(forms.Form):
         senders: Sequence[tuple[int, str]],
     ) -> None:
         super().__init__(data)
-        choices = [("", "All types"), *((k, plural(t.label)) for k, t in ITEM_TYPES.items())]
+        choices = [("", "All types"), *((k, plural(t.erp_label)) for k, t in exportable_types())]
         self.fields["type"].choices = choices  # type: ignore[attr-defined]
         self.fields["project"].choices = [("", "All projects"), *projects]  # type: ignore[attr-defined]
         self.fields["sender"].choices = [("", "Anyone"), *senders]  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""Export requests (an item's trip through accounting acceptance) and the audit trail."""
+"""Export requests: a record's trip through accounting acceptance."""
 
 from __future__ import annotations
 
@@ -77,31 +77,3 @@ class ExportRequest(models.Model):
     @property
     def label(self) -> str:
         return str(self.summary.get("label") or f"{self.item_type} #{self.item_id}")
-
-
-class AuditEvent(models.Model):
-    """Who changed what about an item's ERP status, when, and why. Written in the transaction
-    that makes the change."""
-
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    verb = models.CharField(max_length=30)
-    item_type = models.CharField(max_length=40)
-    item_id = models.BigIntegerField()
-    request = models.ForeignKey(
-        ExportRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
-    )
-    before = models.CharField(max_length=12, blank=True)
-    after = models.CharField(max_length=12, blank=True)
-    reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["account", "item_type", "item_id"])]
-
-    def __str__(self) -> str:
-        return f"{self.verb} {self.item_type} {self.item_id}: {self.before} → {self.after}"

@@ -30,10 +30,9 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat, timezone
 
-from approvals.items import ITEM_TYPES, ItemType
 from approvals.models import ExportRequest, RequestState
+from integrations.kinds import Kind, by_object_type
 from integrations.reports import accountants
-from integrations.web.registry import BY_MODEL
 from permissions.access import can
 from tenancy.models import Account
 
@@ -66,9 +65,10 @@ def queue_url(account: Account) -> str:
     return portal_url(path)
 
 
-def item_url(account: Account, itype: ItemType, item_id: int) -> str:
-    kind = BY_MODEL[itype.model].key
-    path = reverse("record-detail", kwargs={"account": account.slug, "kind": kind, "pk": item_id})
+def item_url(account: Account, kind: Kind, item_id: int) -> str:
+    path = reverse(
+        "record-detail", kwargs={"account": account.slug, "kind": kind.key, "pk": item_id}
+    )
     return portal_url(path)
 
 
@@ -134,12 +134,12 @@ class Item:
 
     @classmethod
     def of(cls, request: ExportRequest, now: dt.datetime | None = None) -> Item:
-        itype = ITEM_TYPES[request.item_type]
+        kind = by_object_type(request.item_type)
         summary = request.summary or {}
         age_days = max(0, ((now or timezone.now()) - request.sent_at).days)
         decider = request.decided_by if request.decided_by_id else None
         return cls(
-            type_label=itype.label,
+            type_label=kind.erp_label,
             label=request.label,
             project=str(summary.get("project") or ""),
             vendor=str(summary.get("vendor") or ""),
@@ -148,7 +148,7 @@ class Item:
             sent_at=_when(request.sent_at),
             age_days=age_days,
             age=_days(age_days),
-            url=item_url(request.account, itype, request.item_id),
+            url=item_url(request.account, kind, request.item_id),
             reason=request.reason,
             decided_by=_name(decider) if decider else "",
             decided_at=_when(request.decided_at),
@@ -174,7 +174,7 @@ def _send(messages: Sequence[EmailMessage]) -> int:
         return int(connection.send_messages(list(messages)) or 0)
 
 
-def _deciders(account: Account, itype: ItemType, *, exclude: Iterable[Any] = ()) -> list[Any]:
+def _deciders(account: Account, kind: Kind, *, exclude: Iterable[Any] = ()) -> list[Any]:
     """The account's approvers who may accept or reject this kind of item."""
     skip = {pk for pk in exclude if pk is not None}
     users = [
@@ -182,7 +182,7 @@ def _deciders(account: Account, itype: ItemType, *, exclude: Iterable[Any] = ())
         for membership in accountants(account)
         if membership.user_id not in skip and _reachable(membership.user)
     ]
-    return [user for user in users if can(user, itype.accept_action, account)]
+    return [user for user in users if can(user, kind.erp_part.accept_action, account)]
 
 
 # --- Ready to export -----------------------------------------------------------------------
@@ -208,7 +208,7 @@ def send_ready_to_export(request_id: int) -> int:
     if request is None:  # retrieved or decided before we got here: nothing awaits anyone
         return 0
     account = request.account
-    itype = ITEM_TYPES[request.item_type]
+    kind = by_object_type(request.item_type)
     rejected = None
     if request.is_resend:
         earlier = (
@@ -225,7 +225,7 @@ def send_ready_to_export(request_id: int) -> int:
         if earlier is not None and earlier.state == RequestState.REJECTED:
             earlier.account = account
             rejected = earlier
-    what = f"{itype.label} {request.label} is ready to export"
+    what = f"{kind.erp_label} {request.label} is ready to export"
     if rejected is not None:
         subject = f"Corrected and re-sent: {what}"
     elif request.is_resend:
@@ -242,7 +242,7 @@ def send_ready_to_export(request_id: int) -> int:
     }
     messages = [
         _message(user, subject, "ready_to_export.txt", context)
-        for user in _deciders(account, itype, exclude=[request.sent_by_id])
+        for user in _deciders(account, kind, exclude=[request.sent_by_id])
     ]
     return _send(messages)
 
@@ -310,12 +310,12 @@ def _creators(requests: Sequence[ExportRequest]) -> dict[int, Any]:
     per kind, and one for the users)."""
     wanted: dict[str, list[ExportRequest]] = defaultdict(list)
     for request in requests:
-        if ITEM_TYPES[request.item_type].notify_creator:
+        if by_object_type(request.item_type).erp_part.notify_creator:
             wanted[request.item_type].append(request)
     creator_of_item: dict[tuple[str, int], int] = {}
     for key, group in wanted.items():
         rows = (
-            ITEM_TYPES[key]
+            by_object_type(key)
             .model._default_manager.filter(pk__in=[r.item_id for r in group])
             .exclude(created_by=None)
             .values_list("pk", "created_by_id")
@@ -382,7 +382,9 @@ def digest_messages(account: Account, now: dt.datetime) -> list[EmailMessage]:
         user = membership.user
         if not _reachable(user):
             continue
-        allowed = {key for key in kinds if can(user, ITEM_TYPES[key].accept_action, account)}
+        allowed = {
+            key for key in kinds if can(user, by_object_type(key).erp_part.accept_action, account)
+        }
         groups = _groups([(key, item) for key, item in items if key in allowed])
         if not groups:
             continue
@@ -407,7 +409,7 @@ def _groups(items: list[tuple[str, Item]]) -> list[DigestGroup]:
     # Kinds come in the order first seen, so the first holds the oldest item of all.
     return [
         DigestGroup(
-            label=_plural(ITEM_TYPES[key].label, len(kind_items)),
+            label=_plural(by_object_type(key).erp_label, len(kind_items)),
             count=len(kind_items),
             oldest_days=kind_items[0].age_days,
             items=kind_items,

@@ -21,8 +21,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from approvals.items import item_type
-from approvals.models import AuditEvent, ExportRequest, RequestState
+from approvals import transitions
+from approvals.models import ExportRequest, RequestState
 from connectors.base import (
     AuthenticationError,
     Connector,
@@ -35,7 +35,7 @@ from erp import calls as erp_calls
 from erp.calls import Subject, finish_calls, logged_call, resolve_errors, start_calls
 from erp.connections import connection_for, connector_for
 from erp.models import ErpConnection
-from integrations.models import ErpState
+from integrations.kinds import by_object_type
 
 S = RequestState
 LEASE = timedelta(seconds=getattr(settings, "EXPORT_LEASE_SECONDS", 300))  # 5 min
@@ -48,32 +48,6 @@ AUTH_FAILURES_TO_PAUSE = 3
 
 def _claimable(now: Any) -> Q:
     return Q(state=S.ACCEPTED) | Q(state=S.EXPORTING, lease_until__lt=now)
-
-
-def _set_items(requests: Sequence[ExportRequest], state: str, **fields: Any) -> None:
-    by_type: dict[str, list[int]] = {}
-    for request in requests:
-        by_type.setdefault(request.item_type, []).append(request.item_id)
-    for key, ids in by_type.items():
-        item_type(key).model._default_manager.filter(pk__in=ids).update(erp_state=state, **fields)
-
-
-def _audit(
-    requests: Sequence[ExportRequest], verb: str, before: dict[int, str], **extra: Any
-) -> None:
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            account_id=r.account_id,
-            verb=verb,
-            item_type=r.item_type,
-            item_id=r.item_id,
-            request=r,
-            before=before.get(r.pk, ""),
-            after=r.state,
-            **extra,
-        )
-        for r in requests
-    )
 
 
 @transaction.atomic
@@ -93,38 +67,35 @@ def claim(request_id: int, batch_size: int = 1) -> list[ExportRequest]:
             .order_by("decided_at", "pk")[: batch_size - 1]
         )
         requests.extend(more)
-    before = {r.pk: r.state for r in requests}
     for request in requests:
-        request.state = S.EXPORTING
-        request.lease_until = now + LEASE
         request.attempts += 1
-        request.updated_at = now  # bulk_update does not apply auto_now
-    ExportRequest.objects.bulk_update(requests, ["state", "lease_until", "attempts", "updated_at"])
-    _set_items(requests, ErpState.EXPORTING)
-    changed = [r for r in requests if before[r.pk] != S.EXPORTING]
-    _audit(changed, "export_started", before)
-    return requests
+    changes = {"lease_until": now + LEASE, "attempts": F("attempts") + 1}
+    return transitions.move(requests, S.EXPORTING, verb="export_started", changes=changes)
 
 
 @transaction.atomic
 def _release(requests: Sequence[ExportRequest], error: str = "") -> None:
     """Back to the queue (``accepted``), for a later attempt."""
-    ids = [r.pk for r in requests]
-    ExportRequest.objects.filter(pk__in=ids, state=S.EXPORTING).update(
-        state=S.ACCEPTED, lease_until=None, error=error, updated_at=timezone.now()
+    transitions.move(
+        requests,
+        S.ACCEPTED,
+        verb="export_requeued",
+        reason=error,
+        changes={"lease_until": None, "error": error},
+        from_states=[S.EXPORTING],
     )
-    _set_items(requests, ErpState.ACCEPTED)
 
 
 @transaction.atomic
 def _fail(request: ExportRequest, message: str, *, from_state: str = S.EXPORTING) -> None:
-    if not ExportRequest.objects.filter(pk=request.pk, state=from_state).update(
-        state=S.FAILED, lease_until=None, error=message, updated_at=timezone.now()
-    ):
-        return
-    request.state = S.FAILED
-    _set_items([request], ErpState.FAILED)
-    _audit([request], "export_failed", {request.pk: from_state}, reason=message)
+    transitions.move(
+        [request],
+        S.FAILED,
+        verb="export_failed",
+        reason=message,
+        changes={"lease_until": None, "error": message},
+        from_states=[from_state],
+    )
 
 
 @transaction.atomic
@@ -144,40 +115,27 @@ def _succeed(filed: Sequence[tuple[ExportRequest, ExportResult]]) -> None:
     if not filed:
         return
     now = timezone.now()
-    ExportRequest.objects.filter(pk__in=held).update(
-        state=S.SYNCED, lease_until=None, error="", updated_at=now
+    results = {request.pk: result for request, result in filed}
+    values = {
+        pk: {
+            "origin_id": result.origin_id,
+            "origin_code": result.origin_code or result.origin_id,
+            "erp_synced_at": now,
+        }
+        for pk, result in results.items()
+    }
+    synced = transitions.move(
+        [request for request, _ in filed],
+        S.SYNCED,
+        verb="export_synced",
+        changes={"lease_until": None, "error": ""},
+        record_values=values,
+        data=lambda request: {"origin_id": results[request.pk].origin_id},
     )
-    by_type: dict[str, list[Any]] = {}
-    for request, result in filed:
-        request.state = S.SYNCED
-        item = item_type(request.item_type).model(
-            pk=request.item_id,
-            origin_id=result.origin_id,
-            origin_code=result.origin_code or result.origin_id,
-            erp_state=ErpState.SYNCED,
-            erp_synced_at=now,
-        )
-        by_type.setdefault(request.item_type, []).append(item)
-    for key, items in by_type.items():
-        item_type(key).model._default_manager.bulk_update(
-            items, ["origin_id", "origin_code", "erp_state", "erp_synced_at"]
-        )
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            account_id=request.account_id,
-            verb="export_synced",
-            item_type=request.item_type,
-            item_id=request.item_id,
-            request=request,
-            before=S.EXPORTING,
-            after=S.SYNCED,
-            data={"origin_id": result.origin_id},
-        )
-        for request, result in filed
-    )
-    resolve_errors(
-        filed[0][0].account_id, {key: [item.pk for item in items] for key, items in by_type.items()}
-    )
+    by_type: dict[str, list[int]] = {}
+    for request in synced:
+        by_type.setdefault(request.item_type, []).append(request.item_id)
+    resolve_errors(filed[0][0].account_id, by_type)
 
 
 # --- Exporting -------------------------------------------------------------------------------
@@ -198,11 +156,12 @@ def idempotency_key(connection: ErpConnection, request: ExportRequest) -> str:
 
 
 def payload_for(request: ExportRequest) -> Payload:
-    itype = item_type(request.item_type)
-    item = itype.model._default_manager.select_related(*itype.related).get(
+    kind = by_object_type(request.item_type)
+    assert kind.erp is not None, "only exportable kinds have export requests"
+    item = kind.model._default_manager.select_related(*kind.erp.related).get(
         pk=request.item_id, account_id=request.account_id
     )
-    payload = itype.build(item)
+    payload = kind.erp.build(item)
     fields = {k: v for k, v in request.erp_fields.items() if hasattr(payload, k)}
     return dataclasses.replace(payload, **fields) if fields else payload
 

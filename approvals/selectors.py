@@ -21,12 +21,11 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from approvals.items import BY_MODEL, ITEM_TYPES, ItemType
 from approvals.models import ExportRequest, RequestState
 from approvals.services import SENDABLE
 from erp.connections import connector_class_for
+from integrations.kinds import Kind, by_object_type, exportable_types, kind_of
 from integrations.models import ErpState, Project
-from integrations.web import registry
 from integrations.web.forms import locked_reason
 from permissions.access import can
 from permissions.policy import Action
@@ -95,13 +94,15 @@ def plural(label: str) -> str:
 
 
 def item_url(account: Account, item_type: str, item_id: int) -> str:
-    kind = registry.BY_MODEL[ITEM_TYPES[item_type].model].key
+    kind = by_object_type(item_type).key
     return reverse("record-detail", kwargs={"account": account.slug, "kind": kind, "pk": item_id})
 
 
 def decidable_types(user: Any, account: Account) -> frozenset[str]:
     """The item types whose requests ``user`` may accept or reject (no query: cached grants)."""
-    return frozenset(key for key, t in ITEM_TYPES.items() if can(user, t.accept_action, account))
+    return frozenset(
+        key for key, t in exportable_types() if can(user, t.erp_part.accept_action, account)
+    )
 
 
 def _amount(value: Any) -> Decimal | None:
@@ -165,8 +166,8 @@ def _tabs(
 
     tabs = [Tab("", "All", sum(counts.values()), not query.item_type, link(""))]
     tabs += [
-        Tab(key, plural(t.label), counts.get(key, 0), query.item_type == key, link(key))
-        for key, t in ITEM_TYPES.items()
+        Tab(key, plural(t.erp_label), counts.get(key, 0), query.item_type == key, link(key))
+        for key, t in exportable_types()
     ]
     return tabs
 
@@ -194,7 +195,7 @@ def queue_page(
     rows = [
         Row(
             request=r,
-            type_label=ITEM_TYPES[r.item_type].label,
+            type_label=by_object_type(r.item_type).erp_label,
             url=item_url(account, r.item_type, r.item_id),
             amount=_amount(r.summary.get("amount")),
             may_decide=r.item_type in allowed,
@@ -231,7 +232,7 @@ class ItemWorkflow:
     """What an item page shows about the item's trip to the ERP, and what the user may do."""
 
     item: Model
-    item_type: ItemType
+    kind: Kind
     state: str
     state_label: str
     history: list[ExportRequest]
@@ -244,26 +245,23 @@ class ItemWorkflow:
 
     @property
     def key(self) -> str:
-        return self.item_type.key
-
-
-def is_exportable(item: Model) -> bool:
-    return type(item) in BY_MODEL
+        return self.kind.erp_part.object_type.value
 
 
 def item_workflow(user: Any, account: Account, item: Model) -> ItemWorkflow:
     """The item's state, its requests (newest first) and its buttons: three queries."""
-    itype = BY_MODEL[type(item)]
+    kind = kind_of(item)
+    object_type = kind.erp_part.object_type.value
     state = str(getattr(item, "erp_state", ErpState.UNSENT))
     history = list(
-        ExportRequest.objects.filter(account=account, item_type=itype.key, item_id=item.pk)
+        ExportRequest.objects.filter(account=account, item_type=object_type, item_id=item.pk)
         .select_related("sent_by", "decided_by")
         .order_by("-sent_at", "-id")
     )
     may_send = can(user, Action.SEND_ITEMS, account, obj=item)
     send_label = ""
     if may_send:
-        entity = connector_class_for(account).capabilities.entity(itype.key)
+        entity = connector_class_for(account).capabilities.entity(object_type)
         if entity.exports and state == ErpState.UNSENT:
             send_label = "Send to ERP"
         elif entity.exports and (
@@ -276,7 +274,7 @@ def item_workflow(user: Any, account: Account, item: Model) -> ItemWorkflow:
 
     return ItemWorkflow(
         item=item,
-        item_type=itype,
+        kind=kind,
         state=state,
         state_label=ErpState(state).label,
         history=history,

@@ -7,30 +7,32 @@ export) to run once the transaction has committed.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from approvals import export_tasks, notifications
+from approvals import export_tasks, notifications, transitions
 from approvals.errors import DecisionConflict, InvalidTransition, SendRefused
-from approvals.items import ItemType, item_type, item_type_of
-from approvals.models import AuditEvent, ExportRequest, RequestState
-from approvals.payloads import amount_of
+from approvals.models import ExportRequest, RequestState
 from connectors.base import Entity, Problem, validate
 from erp.connections import connector_class_for
+from integrations.kinds import Erp, Kind, by_object_type, kind_of
 from integrations.models import ErpState
+from integrations.payloads import amount_of
 from permissions.access import can, require
 from permissions.policy import Action
+from permissions.resources import project_of
 from tenancy.models import Account
 
 S = RequestState
 # Item states from which *Send to ERP* (or *Re-send*) starts a new request.
 SENDABLE = frozenset({ErpState.UNSENT, ErpState.RETRIEVED, ErpState.REJECTED})
+# Requests whose record may be sent again as a new request (*Re-send*).
+RESENDABLE = frozenset({S.RETRIEVED, S.REJECTED})
 # What each decision may start from, and where it leads.
 DECISIONS: dict[str, tuple[frozenset[str], RequestState]] = {
     "retrieve": (frozenset({S.PENDING}), S.RETRIEVED),
@@ -40,13 +42,26 @@ DECISIONS: dict[str, tuple[frozenset[str], RequestState]] = {
 }
 
 
-def _entity(account: Account, itype: ItemType) -> tuple[str, Entity]:
+def _entity(account: Account, kind: Kind) -> tuple[str, Entity]:
     connector = connector_class_for(account)
-    return connector.label, connector.capabilities.entity(itype.key)
+    return connector.label, connector.capabilities.entity(_erp(kind).object_type)
 
 
-def _summary(itype: ItemType, item: Any, payload: Any) -> dict[str, Any]:
-    project = itype.project_of(item)
+def _erp(kind: Kind) -> Erp:
+    if kind.erp is None:
+        raise LookupError(f"{kind.label_plural} are not sent to the ERP.")
+    return kind.erp
+
+
+def load(kind: Kind, account: Account, ids: Sequence[int]) -> Any:
+    """The records to send, with what their payload reads."""
+    return kind.model._default_manager.filter(account=account, pk__in=ids).select_related(
+        *_erp(kind).related
+    )
+
+
+def _summary(item: Any, payload: Any) -> dict[str, Any]:
+    project = project_of(item)
     amount = amount_of(payload)
     vendor = getattr(payload, "vendor_name", "") or getattr(payload, "party_name", "")
     return {
@@ -59,73 +74,55 @@ def _summary(itype: ItemType, item: Any, payload: Any) -> dict[str, Any]:
     }
 
 
-def _audit(request: ExportRequest, actor: Any, verb: str, before: str, **extra: Any) -> AuditEvent:
-    return AuditEvent(
-        account_id=request.account_id,
-        actor=actor,
-        verb=verb,
-        item_type=request.item_type,
-        item_id=request.item_id,
-        request=request,
-        before=before,
-        after=request.state,
-        **extra,
-    )
-
-
 @transaction.atomic
 def export_send(*, item: Model, actor: Any) -> ExportRequest:
     """*Send to ERP* (or *Re-send*): check the ERP's rules and open a request for approval, or,
     with direct export on for the item's type, accept it at once."""
-    itype = item_type_of(item)
+    kind = kind_of(item)
+    erp, word = _erp(kind), kind.erp_label.lower()
     account = Account.objects.get(pk=item.account_id)  # type: ignore[attr-defined]
     require(actor, Action.SEND_ITEMS, account, obj=item)
-    item = itype.model._default_manager.select_for_update().get(pk=item.pk)
-    item = itype.load(account, [item.pk]).get()
-    before = item.erp_state  # type: ignore[attr-defined]
-    connector_label, entity = _entity(account, itype)
+    item = kind.model._default_manager.select_for_update().get(pk=item.pk)
+    item = load(kind, account, [item.pk]).get()
+    before = item.erp_state  # type: ignore[attr-defined]  # an exportable ErpLinkedModel
+    connector_label, entity = _entity(account, kind)
     if not entity.exports:
-        raise SendRefused(
-            [Problem("item_type", f"{connector_label} does not take {itype.label.lower()}s.")]
-        )
+        raise SendRefused([Problem("item_type", f"{connector_label} does not take {word}s.")])
     resync = before == ErpState.SYNCED and entity.export_update
     if before not in SENDABLE and not resync:
         label = ErpState(before).label.lower()
-        raise InvalidTransition(f"This {itype.label.lower()} is {label}; it cannot be sent now.")
-    payload = itype.build(item)
+        raise InvalidTransition(f"This {word} is {label}; it cannot be sent now.")
+    payload = erp.build(item)
     problems = validate(payload, entity.rules)
     if problems:
         raise SendRefused(problems)
     direct = bool(
-        itype.direct_export_setting
-        and getattr(account, itype.direct_export_setting)
+        erp.direct_export_setting
+        and getattr(account, erp.direct_export_setting)
         and entity.direct_export
     )
     now = timezone.now()
-    project = itype.project_of(item)
+    project = project_of(item)
     try:
         with transaction.atomic():
             request = ExportRequest.objects.create(
                 account=account,
-                item_type=itype.key,
+                item_type=erp.object_type.value,
                 item_id=item.pk,
-                project=project,
+                project_id=project.pk if project is not None else None,
                 state=S.ACCEPTED if direct else S.PENDING,
                 direct=direct,
                 is_resend=before != ErpState.UNSENT,
-                summary=_summary(itype, item, payload),
+                summary=_summary(item, payload),
                 sent_by=actor,
                 sent_at=now,
                 decided_by=actor if direct else None,
                 decided_at=now if direct else None,
             )
     except IntegrityError:
-        raise InvalidTransition(
-            f"This {itype.label.lower()} is already waiting for the ERP."
-        ) from None
-    itype.model._default_manager.filter(pk=item.pk).update(erp_state=request.state)
+        raise InvalidTransition(f"This {word} is already waiting for the ERP.") from None
     verb = "direct_export" if direct else ("resend" if request.is_resend else "send")
-    _audit(request, actor, verb, before).save()
+    transitions.opened(request, actor=actor, verb=verb, record_state=before)
     if direct:
         transaction.on_commit(lambda: export_tasks.enqueue([request.pk]))
     else:
@@ -133,6 +130,44 @@ def export_send(*, item: Model, actor: Any) -> ExportRequest:
         if notify_now:
             transaction.on_commit(lambda: notifications.notify_sent(request.pk))
     return request
+
+
+@transaction.atomic
+def export_resend(*, account: Account, request_id: int, actor: Any) -> ExportRequest:
+    """*Re-send*: after a request was retrieved or rejected (and the record fixed), send the
+    record again as a new request."""
+    previous = ExportRequest.objects.select_related("decided_by").get(
+        account=account, pk=request_id
+    )
+    kind = by_object_type(previous.item_type)
+    item = load(kind, account, [previous.item_id]).first()
+    if item is None:
+        raise ObjectDoesNotExist(f"The {kind.erp_label.lower()} of this request is gone.")
+    require(actor, Action.SEND_ITEMS, account, obj=item)
+    if previous.state not in RESENDABLE:
+        raise InvalidTransition(_not_resendable(previous))
+    return export_send(item=item, actor=actor)
+
+
+def _not_resendable(request: ExportRequest) -> str:
+    if request.state == S.PENDING:
+        return (
+            f"{request.label} is still waiting for accounting acceptance; retrieve it first "
+            "to re-send it."
+        )
+    decided = _conflict(request).message
+    return f"{decided} Only a retrieved or rejected request can be re-sent."
+
+
+def _conflict(request: ExportRequest) -> DecisionConflict:
+    """The request was decided (or taken back) already: say by whom, and when."""
+    decider = request.decided_by if request.decided_by_id else None
+    return DecisionConflict(
+        label=request.label,
+        state_label=RequestState(request.state).label,
+        by=(decider.get_full_name() or decider.get_username()) if decider else None,
+        at=request.decided_at,
+    )
 
 
 def _locked(account: Account, request_ids: Sequence[int]) -> list[ExportRequest]:
@@ -151,13 +186,7 @@ def _check_state(decision: str, requests: list[ExportRequest]) -> None:
     allowed, _ = DECISIONS[decision]
     for request in requests:
         if request.state not in allowed:
-            decider = request.decided_by if request.decided_by_id else None
-            raise DecisionConflict(
-                label=request.label,
-                state_label=RequestState(request.state).label,
-                by=(decider.get_full_name() or decider.get_username()) if decider else None,
-                at=request.decided_at,
-            )
+            raise _conflict(request)
 
 
 def _move(
@@ -168,38 +197,32 @@ def _move(
     reason: str = "",
     erp_fields: Mapping[str, str] | None = None,
 ) -> list[ExportRequest]:
-    """Move every request (already locked and checked) and its item, audited, in bulk."""
+    """Move every request (already locked and checked) and its record, audited, in bulk."""
     _, target = DECISIONS[decision]
-    now = timezone.now()
-    events = []
-    items_by_type: dict[str, list[int]] = defaultdict(list)
-    for request in requests:
-        before = request.state
-        request.state = target
-        request.updated_at = now  # bulk_update does not apply auto_now
-        request.decided_by, request.decided_at = actor, now  # a retrieve too: who took it back
-        request.reason = reason
-        if erp_fields:
-            request.erp_fields = dict(erp_fields)
-        items_by_type[request.item_type].append(request.item_id)
-        events.append(
-            _audit(request, actor, decision, before, reason=reason, data=dict(erp_fields or {}))
-        )
-    ExportRequest.objects.bulk_update(
-        requests, ["state", "decided_by", "decided_at", "reason", "erp_fields", "updated_at"]
+    fields = dict(erp_fields or {})
+    changes: dict[str, Any] = {
+        "decided_by": actor,  # a retrieve too: who took it back
+        "decided_at": timezone.now(),
+        "reason": reason,
+    }
+    if fields:
+        changes["erp_fields"] = fields
+    return transitions.move(
+        requests,
+        target,
+        verb=decision,
+        actor=actor,
+        reason=reason,
+        changes=changes,
+        data=lambda request: fields,
     )
-    for key, ids in items_by_type.items():
-        item_type(key).model._default_manager.filter(pk__in=ids).update(erp_state=target)
-    AuditEvent.objects.bulk_create(events)
-    return requests
 
 
 @transaction.atomic
 def export_retrieve(*, account: Account, request_id: int, actor: Any) -> ExportRequest:
     """*Retrieve from ERP*: the sender takes an item back before anyone decides on it."""
     (request,) = _locked(account, [request_id])
-    itype = item_type(request.item_type)
-    item = itype.load(account, [request.item_id]).get()
+    item = load(by_object_type(request.item_type), account, [request.item_id]).get()
     require(actor, Action.SEND_ITEMS, account, obj=item)
     _check_state("retrieve", [request])
     return _move("retrieve", [request], actor)[0]
@@ -207,9 +230,10 @@ def export_retrieve(*, account: Account, request_id: int, actor: Any) -> ExportR
 
 def _require_decider(account: Account, actor: Any, requests: list[ExportRequest]) -> None:
     for key in {r.item_type for r in requests}:
-        if not can(actor, item_type(key).accept_action, account):
+        kind = by_object_type(key)
+        if not can(actor, _erp(kind).accept_action, account):
             raise PermissionDenied(
-                f"You are not an accounting approver for {item_type(key).label.lower()}s."
+                f"You are not an accounting approver for {kind.erp_label.lower()}s."
             )
 
 
@@ -223,7 +247,7 @@ def _clean_erp_fields(
     errors: dict[str, str] = {}
     cleaned: dict[str, str] = {}
     for key in sorted({r.item_type for r in requests}):
-        _, entity = _entity(account, item_type(key))
+        _, entity = _entity(account, by_object_type(key))
         declared = {f.name: f for f in entity.accept_fields}
         for name, value in erp_fields.items():
             spec = declared.get(name)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +32,6 @@ from approvals.forms import (
     parse_query,
     problem_rows,
 )
-from approvals.items import ITEM_TYPES, ItemType, item_type_of
 from approvals.models import ExportRequest, RequestState
 from approvals.services import (
     export_accept,
@@ -41,9 +41,11 @@ from approvals.services import (
     export_send,
 )
 from erp.connections import connector_class_for
-from permissions.access import can, require, restrict
+from integrations.kinds import Kind, by_object_type, kind_of
+from permissions.access import can, restrict
 from permissions.policy import Action
-from tenancy.web import AccountView
+from permissions.web import PolicyView
+from tenancy.web import AccountRequest
 
 QUEUE_PARAMS = ("q", "type", "project", "sender", "age", "sort", "page")
 # Conflicts: the item or request moved on since the page was drawn.
@@ -109,7 +111,7 @@ def _clean_querystring(querystring: str) -> str:
 
 
 def render_queue(
-    request: HttpRequest,
+    request: AccountRequest,
     queue: Queue,
     querystring: str,
     *,
@@ -118,7 +120,7 @@ def render_queue(
     status: int = 200,
 ) -> HttpResponse:
     """The queue page, or (htmx) its ``#queue`` section, for the filters in ``querystring``."""
-    account = request.account  # type: ignore[attr-defined]
+    account = request.account
     params = QueryDict(querystring)
     query = parse_query(params)
     data = selectors.queue_page(
@@ -153,23 +155,24 @@ def render_queue(
     return response
 
 
-class QueueView(AccountView):
+class QueueView(PolicyView):
     """*Ready to Export* (or *Failed to Export*): anyone who may open the ERP tool sees it; the
     buttons show only for the types the user may accept or reject."""
 
+    policy_action = Action.VIEW_ERP_TOOL
+
     queue_key = "ready"
 
-    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        require(request.user, Action.VIEW_ERP_TOOL, self.account)
+    def get(self, request: AccountRequest, **kwargs: Any) -> HttpResponse:
         querystring = _clean_querystring(request.GET.urlencode())
         return render_queue(request, QUEUES[self.queue_key], querystring)
 
 
-def _decided(request: HttpRequest, queue: Queue, querystring: str, note: str) -> HttpResponse:
+def _decided(request: AccountRequest, queue: Queue, querystring: str, note: str) -> HttpResponse:
     """After a decision: back to the queue (plain form) or the re-drawn queue (htmx)."""
     messages.success(request, note)
     if not is_htmx(request):
-        return redirect(_queue_url(request.account, queue, querystring))  # type: ignore[attr-defined]
+        return redirect(_queue_url(request.account, queue, querystring))
     response = render_queue(request, queue, querystring)
     # A dialog's form asked: the queue is what changed, and the dialog closes.
     response["HX-Retarget"] = "#queue"
@@ -183,9 +186,9 @@ def _count(n: int, what: str = "item") -> str:
 
 
 def _decide(
-    decision: str, request: HttpRequest, ids: list[int], *, reason: str, erp_fields: Any = None
+    decision: str, request: AccountRequest, ids: list[int], *, reason: str, erp_fields: Any = None
 ) -> list[ExportRequest]:
-    account = request.account  # type: ignore[attr-defined]
+    account = request.account
     try:
         if decision == "accept":
             return export_accept(
@@ -198,13 +201,14 @@ def _decide(
         raise Http404("No such request in this account.") from None
 
 
-class BulkDecisionView(AccountView):
+class BulkDecisionView(PolicyView):
     """*Accept selected* / *Reject selected*: the checked rows, in one service call."""
+
+    policy_action = Action.VIEW_ERP_TOOL  # and the services ask for the approver
 
     decision = "accept"
 
-    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        require(request.user, Action.VIEW_ERP_TOOL, self.account)
+    def post(self, request: AccountRequest, **kwargs: Any) -> HttpResponse:
         queue = _queue_of(request.POST)
         querystring = _clean_querystring(request.POST.get("qs", ""))
         form = BulkForm(request.POST)
@@ -227,36 +231,40 @@ class BulkDecisionView(AccountView):
         return render_queue(request, queue, querystring, bulk_form=form, error=error, status=status)
 
 
-class DecisionView(AccountView):
+class DecisionView(PolicyView):
     """The accept dialog (the ERP fields the connector asks for) or the reject dialog (the
     reason). With htmx it opens over the queue; without JavaScript it is a page of its own."""
 
+    policy_action = Action.VIEW_ERP_TOOL  # and load() asks for the approver of the type
+
     decision = "accept"
     export_request: ExportRequest
-    item_type: ItemType
+    kind: Kind
 
     def load(self, pk: int) -> None:
         self.export_request = get_object_or_404(
             ExportRequest.objects.select_related("sent_by"), account=self.account, pk=pk
         )
-        self.item_type = ITEM_TYPES[self.export_request.item_type]
-        if not can(self.request.user, self.item_type.accept_action, self.account):
+        self.kind = by_object_type(self.export_request.item_type)
+        if not can(self.request.user, self.kind.erp_part.accept_action, self.account):
             raise PermissionDenied(
-                f"You are not an accounting approver for {self.item_type.label.lower()}s."
+                f"You are not an accounting approver for {self.kind.erp_label.lower()}s."
             )
 
     def form(self, data: Any = None) -> AcceptForm | RejectForm:
         if self.decision == "reject":
             return RejectForm(data)
-        entity = connector_class_for(self.account).capabilities.entity(self.item_type.key)
+        entity = connector_class_for(self.account).capabilities.entity(
+            self.export_request.item_type
+        )
         return AcceptForm(data, accept_fields=entity.accept_fields)
 
-    def get(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AccountRequest, pk: int, **kwargs: Any) -> HttpResponse:
         self.load(pk)
         queue = _queue_of(request.GET)
         return self.show(self.form(), queue, _clean_querystring(request.GET.get("qs", "")))
 
-    def post(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AccountRequest, pk: int, **kwargs: Any) -> HttpResponse:
         self.load(pk)
         queue = _queue_of(request.POST)
         querystring = _clean_querystring(request.POST.get("qs", ""))
@@ -292,7 +300,7 @@ class DecisionView(AccountView):
         context = {
             "decision": self.decision,
             "export_request": self.export_request,
-            "item_type": self.item_type,
+            "kind": self.kind,
             "item_url": selectors.item_url(
                 self.account, self.export_request.item_type, self.export_request.item_id
             ),
@@ -312,7 +320,7 @@ class DecisionView(AccountView):
 
 
 def render_workflow(
-    request: HttpRequest,
+    request: AccountRequest,
     item: Any,
     *,
     problems: list[tuple[str, str, str]] | None = None,
@@ -320,7 +328,7 @@ def render_workflow(
     status: int = 200,
 ) -> HttpResponse:
     """The item's workflow section (htmx), or a page around it (a refusal without JS)."""
-    account = request.account  # type: ignore[attr-defined]
+    account = request.account
     workflow = selectors.item_workflow(request.user, account, item)
     context = {
         "obj": item,
@@ -335,25 +343,35 @@ def render_workflow(
     return render(request, template, context, status=status)
 
 
-def _after_item_action(request: HttpRequest, item: Any, note: str) -> HttpResponse:
+def _after_item_action(request: AccountRequest, item: Any, note: str) -> HttpResponse:
     messages.success(request, note)
     if is_htmx(request):
         return render_workflow(request, item)
-    account = request.account  # type: ignore[attr-defined]
-    return redirect(selectors.item_url(account, item_type_of(item).key, item.pk))
+    account = request.account
+    return redirect(selectors.item_url(account, kind_of(item).erp_part.object_type, item.pk))
 
 
-class SendView(AccountView):
+def _visible_record(view: PolicyView, object_type: str, record_id: int) -> Model:
+    """The record a button acts on: 404 if the user may not see it (nor its kind)."""
+    try:
+        model = by_object_type(object_type).model
+    except LookupError:
+        raise Http404("No such kind of item.") from None
+    visible = restrict(model._default_manager.all(), view.request.user, view.account)
+    return get_object_or_404(visible, pk=record_id)
+
+
+class SendView(PolicyView):
     """*Send to ERP* / *Re-send to ERP*: the service checks the right and the ERP's rules."""
 
-    def post(
-        self, request: HttpRequest, item_type: str, item_id: int, **kwargs: Any
-    ) -> HttpResponse:
-        itype = ITEM_TYPES.get(item_type)
-        if itype is None:
-            raise Http404("No such kind of item.")
-        visible = restrict(itype.model._default_manager.all(), request.user, self.account)
-        item = get_object_or_404(visible, pk=item_id)
+    policy_action = Action.SEND_ITEMS  # on the record (a record the user cannot see is a 404)
+
+    def policy_target(self) -> Model:
+        self.item = _visible_record(self, self.kwargs["item_type"], self.kwargs["item_id"])
+        return self.item
+
+    def post(self, request: AccountRequest, **kwargs: Any) -> HttpResponse:
+        item = self.item
         try:
             sent = export_send(item=item, actor=request.user)
         except SendRefused as exc:
@@ -368,14 +386,18 @@ class SendView(AccountView):
         return _after_item_action(request, item, note)
 
 
-class RetrieveView(AccountView):
+class RetrieveView(PolicyView):
     """*Retrieve from ERP*: the sender takes the item back before anyone decides."""
 
-    def post(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
-        export_request = get_object_or_404(ExportRequest, account=self.account, pk=pk)
-        itype = ITEM_TYPES[export_request.item_type]
-        visible = restrict(itype.model._default_manager.all(), request.user, self.account)
-        item = get_object_or_404(visible, pk=export_request.item_id)
+    policy_action = Action.SEND_ITEMS  # on the request's record (one not seen is a 404)
+
+    def policy_target(self) -> Model:
+        found = get_object_or_404(ExportRequest, account=self.account, pk=self.kwargs["pk"])
+        self.item = _visible_record(self, found.item_type, found.item_id)
+        return self.item
+
+    def post(self, request: AccountRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        item = self.item
         try:
             export_retrieve(account=self.account, request_id=pk, actor=request.user)
         except CONFLICTS as exc:

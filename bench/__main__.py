@@ -65,7 +65,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from bench import pipeline, queue, tryton
-    from integrations.demo import seed_demo
+    from demo.seed import seed_demo
 
     call_command("migrate", verbosity=0)
     seed_demo()

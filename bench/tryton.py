@@ -53,13 +53,13 @@ def _synced(item: Any, origin_id: str, code: str = "") -> None:
 def _setup(settings: dict[str, str], tag: str) -> tuple[Any, Any, Any]:
     """An account on Tryton with a project, two cost codes, a vendor and a commitment already
     synced (filed by the connector itself). Returns (account, commitment, its lines)."""
-    from approvals.payloads import commitment as commitment_payload
-    from approvals.payloads import company, cost_code, project
     from connectors.base import ObjectType as T
     from connectors.tryton.connector import TrytonConnector
     from erp.models import ErpConnection
     from erp.secrets import seal
     from integrations import models as m
+    from integrations.payloads import commitment as commitment_payload
+    from integrations.payloads import company, cost_code, project
     from tenancy.models import Account
 
     # An account of its own each run (the Tryton database may be new: its ids start again).

@@ -19,9 +19,8 @@ from erp.connections import connection_for
 from erp.models import ErpCall
 from erp.secrets import unseal
 from erp.services import connection_configure, connection_set_paused, connection_test
-from permissions.access import require
 from permissions.policy import Action
-from tenancy.web import AccountView
+from permissions.web import PolicyView
 
 PAGE_SIZE = 50
 SECRET_KEPT = "Stored — leave empty to keep it"
@@ -57,8 +56,10 @@ class ConnectionForm(forms.Form):
             self.fields[spec.name] = field
 
 
-class ConnectionView(AccountView):
+class ConnectionView(PolicyView):
     """ERP admins choose the connector, set its settings, test it, and pause or resume it."""
+
+    policy_action = Action.MANAGE_ERP_CONNECTION
 
     def form(self, data: Any = None, *, chosen: str = "") -> ConnectionForm:
         connection = connection_for(self.account)
@@ -75,11 +76,9 @@ class ConnectionView(AccountView):
         return ConnectionForm(data, initial=initial, connector=connector, stored=stored)
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        require(request.user, Action.MANAGE_ERP_CONNECTION, self.account)
         return self.show(self.form())
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        require(request.user, Action.MANAGE_ERP_CONNECTION, self.account)
         action = request.POST.get("action", "save")
         if action == "choose":  # show another connector's settings, saving nothing yet
             return self.show(self.form(chosen=request.POST.get("connector_key", "")))
@@ -124,13 +123,14 @@ class ConnectionView(AccountView):
         return render(self.request, "erp/connection.html", context, status=status)
 
 
-class ErpLogView(AccountView):
+class ErpLogView(PolicyView):
     """Every call made to the ERP, newest first, with filters (per item, per connection)."""
+
+    policy_action = Action.VIEW_SYNC_LOGS
 
     FILTERS = ("outcome", "action", "item_type", "item_id", "connection", "resolved")
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        require(request.user, Action.VIEW_SYNC_LOGS, self.account)
         calls = ErpCall.objects.filter(account=self.account)
         chosen = {name: request.GET.get(name, "").strip() for name in self.FILTERS}
         for name in ("outcome", "action", "item_type"):
@@ -160,11 +160,12 @@ class ErpLogView(AccountView):
         return render(request, "erp/log.html", context)
 
 
-class SandboxLedgerView(AccountView):
+class SandboxLedgerView(PolicyView):
     """What arrived in the sandbox ERP (read only): the demo's way to see the loop close."""
 
+    policy_action = Action.VIEW_ERP_TOOL
+
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        require(request.user, Action.VIEW_ERP_TOOL, self.account)
         connection = connection_for(self.account)
         if connection.connector_key != "sandbox":
             raise Http404("This account's ERP is not the sandbox.")

@@ -50,10 +50,12 @@ INSTALLED_APPS = [
     # (scripts/check_layers.py enforces it).
     "connectors",
     "tenancy",
+    "audit",
     "permissions",
     "erp",
     "integrations",
     "approvals",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = "ERP Integrations"
+
+    def ready(self) -> None:
+        from integrations import kinds  # noqa: F401  (declares the kinds, and their resources)

@@ -15,7 +15,6 @@ from permissions.resources import project_id_of, resource_for
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    from integrations.models import Project
     from tenancy.models import Account
 
     AnyUser = AbstractBaseUser | AnonymousUser
@@ -65,7 +64,7 @@ def can(
     user: AnyUser,
     action: Action | str,
     account: Account,
-    project: Project | None = None,
+    project: Model | None = None,
     obj: Model | type[Model] | None = None,
 ) -> bool:
     """May ``user`` take ``action`` in ``account`` (on ``project``, on ``obj``)?
@@ -87,7 +86,7 @@ def can(
                 return False
             if project_id is None:
                 project_id = project_id_of(obj)
-    if project is not None and project.account_id != account.pk:
+    if project is not None and getattr(project, "account_id", None) != account.pk:
         return False
     anywhere = project_id is None and (obj is None or isinstance(obj, type))
     scope = Scope(project_id=project_id, anywhere=anywhere)
@@ -112,7 +111,7 @@ def require(
     user: AnyUser,
     action: Action | str,
     account: Account,
-    project: Project | None = None,
+    project: Model | None = None,
     obj: Model | type[Model] | None = None,
 ) -> None:
     """Raise ``PermissionDenied`` unless :func:`can` says yes (for services)."""

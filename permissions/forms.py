@@ -4,8 +4,8 @@ from typing import Any
 
 from django import forms
 
-from integrations.models import Project
 from permissions.levels import COMPANY_ONLY_TOOLS, LEVEL_CHOICES, Level, Privilege, Tool
+from permissions.models import project_model
 from tenancy.models import Account, Membership
 
 PROJECT_TOOLS = [(t.value, t.label) for t in Tool if t not in COMPANY_ONLY_TOOLS]
@@ -47,13 +47,13 @@ class MemberPermissionsForm(forms.Form):
 
 
 class ProjectGrantForm(forms.Form):
-    project = forms.ModelChoiceField(queryset=Project.objects.none())
+    project = forms.ModelChoiceField(queryset=project_model()._default_manager.none())
     tool = forms.ChoiceField(choices=PROJECT_TOOLS)
     level = forms.TypedChoiceField(choices=LEVEL_CHOICES, coerce=int)
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = Project.objects.filter(account=account)  # type: ignore[attr-defined]
+        self.fields["project"].queryset = project_model()._default_manager.filter(account=account)  # type: ignore[attr-defined]
 
 
 class BaseProjectGrantFormSet(forms.BaseFormSet):

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from permissions.access import can
 from permissions.levels import Level, Tool
-from permissions.models import ToolGrant
+from permissions.models import ToolGrant, project_model
 from permissions.policy import POLICY, Action
 
 # Actions that only make sense on a project: asked on one.
@@ -30,7 +30,6 @@ def compute_matrix(*, allow_standard_approvers: bool = False) -> list[dict[str, 
     """Ask ``can()`` for every action, for a user at each ERP level with and without 'Can Push
     to Accounting', who holds Admin on every other tool and 'Create New Project'. The probe
     account and users are created in a transaction that is rolled back."""
-    from integrations.models import Project
     from tenancy.models import Account, Membership
 
     with transaction.atomic():
@@ -40,7 +39,9 @@ def compute_matrix(*, allow_standard_approvers: bool = False) -> list[dict[str, 
             slug=f"matrix-{tag}",
             allow_standard_approvers=allow_standard_approvers,
         )
-        project = Project.objects.create(account=account, number="P-1", name="Probe")
+        project = project_model()._default_manager.create(
+            account=account, number="P-1", name="Probe"
+        )
         users: dict[tuple[str, str], Any] = {}
         for level_key, level in GRID_LEVELS.items():
             for role, approver in (("approver", True), ("plain", False)):

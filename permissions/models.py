@@ -49,3 +49,11 @@ class ToolGrant(models.Model):
     def __str__(self) -> str:
         where = f"project {self.project_id}" if self.project_id else "company"
         return f"{self.user} {self.get_tool_display()} {Level(self.level).label} ({where})"
+
+
+def project_model() -> type[models.Model]:
+    """The model of the projects grants are given on. The records' app, above this one, defines
+    it; the grant's foreign key names it, so this app never imports that one."""
+    model = ToolGrant._meta.get_field("project").related_model
+    assert isinstance(model, type)
+    return model

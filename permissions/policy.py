@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from django.db.models import Model
-
 from permissions.levels import COMPANY_ONLY_TOOLS, Level, Privilege, Tool
 
 
@@ -273,18 +271,6 @@ POLICY: dict[Action, Rule] = {
     ),
 }
 del A
-
-# Creating these needs more than Standard on their tool.
-CREATE_ACTIONS: dict[str, Action] = {"integrations.project": Action.CREATE_PROJECT}
-
-
-def write_action(record: Model | type[Model]) -> Action:
-    """The action asked before saving ``record`` (a class or an unsaved record: a creation)."""
-    creating = isinstance(record, type) or record.pk is None
-    if creating:
-        return CREATE_ACTIONS.get(record._meta.label_lower, Action.EDIT_RECORDS)
-    return Action.EDIT_RECORDS
-
 
 # Tools whose Admins may send items (used when 'send' is asked without an item).
 ITEM_TOOLS = (

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model
 
-from integrations.models import Project
 from permissions.access import can, forget_holdings, require
 from permissions.levels import COMPANY_ONLY_TOOLS, Level, Privilege, Tool
 from permissions.models import ToolGrant
@@ -18,7 +18,7 @@ from tenancy.models import Account, Membership
 
 @dataclass(frozen=True)
 class ProjectGrant:
-    project: Project
+    project: Model  # a project of the account
     tool: Tool
     level: Level
 
@@ -61,7 +61,7 @@ def member_permissions_set(
     for grant in project_grants:
         key = (grant.project.pk, grant.tool.value)
         if (
-            grant.project.account_id != account.pk
+            getattr(grant.project, "account_id", None) != account.pk
             or grant.tool in COMPANY_ONLY_TOOLS
             or key in seen
         ):
@@ -73,7 +73,7 @@ def member_permissions_set(
             ToolGrant(
                 account=account,
                 user=user,
-                project=grant.project,
+                project_id=grant.project.pk,
                 tool=grant.tool,
                 level=grant.level,
                 granted_by=actor,

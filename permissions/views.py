@@ -12,19 +12,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from permissions.access import can
 from permissions.forms import MemberPermissionsForm, ProjectGrantFormSet
 from permissions.levels import LEVEL_LABELS, Level, Tool
-from permissions.mixins import PolicyRequiredMixin
 from permissions.models import ToolGrant
 from permissions.policy import Action
 from permissions.services import ProjectGrant, member_permissions_set
+from permissions.web import PolicyView
 from tenancy.models import Membership
-from tenancy.web import AccountView
 
 
-class DirectoryView(PolicyRequiredMixin, AccountView):
+class DirectoryView(PolicyView):
     policy_action = Action.MANAGE_DIRECTORY
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        self.check_policy()
         memberships = list(
             Membership.objects.filter(account=self.account)
             .select_related("user")
@@ -56,11 +54,10 @@ class DirectoryView(PolicyRequiredMixin, AccountView):
         )
 
 
-class MemberPermissionsView(PolicyRequiredMixin, AccountView):
+class MemberPermissionsView(PolicyView):
     policy_action = Action.MANAGE_DIRECTORY
 
     def setup_member(self, user_id: int) -> tuple[Membership, dict[str, int], list[dict[str, Any]]]:
-        self.check_policy()
         membership = get_object_or_404(
             Membership.objects.select_related("user"), account=self.account, user_id=user_id
         )

@@ -201,10 +201,10 @@ EOF
     sleep 0.5
 done
 
-# The demo logins come from the seed's own table (integrations.demo_data), so they stay in
-# step with seed_demo; the fixed list is a fallback should that module move.
+# The demo logins come from the seed's own table (demo.data), so they stay in step with
+# seed_demo; the fixed list is a fallback should that module move.
 logins=$("$PY" - 2>/dev/null <<'EOF'
-from integrations.demo_data import DEMO_PASSWORD, DEMO_USERS
+from demo.data import DEMO_PASSWORD, DEMO_USERS
 
 print(f"  Demo logins, password {DEMO_PASSWORD!r} for all:")
 for username, role in DEMO_USERS:

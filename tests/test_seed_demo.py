@@ -12,8 +12,9 @@ from django.core.management import call_command
 from django.db.models import F, Sum
 from django.test import Client
 
+from demo.data import DEMO_ERP_IDS, DEMO_PASSWORD, DEMO_USERS
+from demo.seed import seed_demo
 from integrations import models as m
-from integrations.demo import DEMO_ERP_IDS, DEMO_PASSWORD, DEMO_USERS, seed_demo
 from permissions.access import can
 from permissions.levels import Level, Tool
 from permissions.models import ToolGrant

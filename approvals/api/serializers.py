@@ -8,10 +8,10 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
-from approvals.items import ITEM_TYPES
 from approvals.models import ExportRequest, RequestState
+from integrations.kinds import exportable_types
 
-ITEM_TYPE_CHOICES = [(key, t.label) for key, t in ITEM_TYPES.items()]
+ITEM_TYPE_CHOICES = [(key, t.erp_label) for key, t in exportable_types()]
 MAX_BULK = 1000  # ids in one bulk accept or reject
 
 

@@ -39,11 +39,11 @@ from rest_framework.views import APIView
 
 from approvals.api import serializers as s
 from approvals.errors import DecisionConflict, InvalidTransition, SendRefused
-from approvals.items import ITEM_TYPES
 from approvals.models import ExportRequest, RequestState
 from approvals.services import (
     export_accept,
     export_reject,
+    export_resend,
     export_retrieve,
     export_retry,
     export_send,
@@ -51,10 +51,9 @@ from approvals.services import (
 from integrations.api.fields import api_errors
 from integrations.api.filters import StableOrderingFilter
 from integrations.api.tenancy import AccountScopedViewSet
-from permissions.access import can, require
+from integrations.kinds import by_object_type
+from permissions.access import can
 from permissions.policy import Action
-
-RESENDABLE = frozenset({RequestState.RETRIEVED, RequestState.REJECTED})
 
 
 class Conflict(exceptions.APIException):
@@ -201,11 +200,11 @@ class ExportRequestViewSet(
     )
     def create(self, request: Request) -> Response:
         data = self._body(s.SendSerializer)
-        itype = ITEM_TYPES[data["item_type"]]
-        item = itype.model._default_manager.filter(account=self.account, pk=data["item_id"]).first()
+        kind = by_object_type(data["item_type"])
+        item = kind.model._default_manager.filter(account=self.account, pk=data["item_id"]).first()
         if item is None:
             raise exceptions.NotFound(
-                f"No {itype.label.lower()} with id {data['item_id']} in this account."
+                f"No {kind.erp_label.lower()} with id {data['item_id']} in this account."
             )
         return self._send(item)
 
@@ -221,15 +220,9 @@ class ExportRequestViewSet(
     @action(detail=True, methods=["post"])
     def resend(self, request: Request, pk: str) -> Response:
         previous = self.get_object()
-        itype = ITEM_TYPES[previous.item_type]
-        item = itype.load(self.account, [previous.item_id]).first()
-        if item is None:
-            raise exceptions.NotFound(f"The {itype.label.lower()} of this request is gone.")
         with workflow_errors():
-            require(request.user, Action.SEND_ITEMS, self.account, obj=item)
-        if previous.state not in RESENDABLE:
-            raise Conflict(_not_resendable(previous))
-        return self._send(item)
+            sent = export_resend(account=self.account, request_id=previous.pk, actor=request.user)
+        return Response(self._shown([sent.pk])[0], status=status.HTTP_201_CREATED)
 
     # --- Decide ------------------------------------------------------------------------------
 
@@ -326,19 +319,3 @@ class ExportRequestViewSet(
                 account=self.account, request_ids=ids, actor=request.user, reason=data["reason"]
             )
         return Response(self._shown(ids))
-
-
-def _not_resendable(request: ExportRequest) -> str:
-    if request.state == RequestState.PENDING:
-        return (
-            f"{request.label} is still waiting for accounting acceptance; retrieve it first "
-            "to re-send it."
-        )
-    decider = request.decided_by
-    decided = DecisionConflict(
-        label=request.label,
-        state_label=RequestState(request.state).label,
-        by=s.person_name(decider) if decider is not None else None,
-        at=request.decided_at,
-    ).message
-    return f"{decided} Only a retrieved or rejected request can be re-sent."

@@ -1,4 +1,5 @@
-"""Serializer building blocks: account-scoped references, line totals, the record base class."""
+"""Serializer building blocks: account-scoped references, computed fields (line totals, the
+project read through a parent), and services' errors said as DRF errors."""
 
 from __future__ import annotations
 
@@ -12,9 +13,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from rest_framework import serializers
 from rest_framework.settings import api_settings
-
-from integrations.api import writes
-from integrations.api.schema import EnumChoiceField
 
 M = TypeVar("M", bound=Model)
 
@@ -79,36 +77,16 @@ def api_errors() -> Iterator[None]:
         raise serializers.ValidationError(detail) from exc
 
 
-class RecordSerializer(serializers.ModelSerializer[M]):
-    """A record of the request's account. Writes go through :mod:`integrations.api.writes`,
-    which checks the policy, locked fields and constraints and replaces nested ``lines``."""
+def amount_total(help_text: str) -> LinesTotalField:
+    """The sum of the (prefetched) lines' amounts."""
+    return LinesTotalField(lambda line: line.amount, help_text=help_text)
 
-    serializer_related_field = AccountRelatedField
-    serializer_choice_field = EnumChoiceField
 
-    def get_validators(self) -> list[Any]:
-        # Uniqueness is checked by the service against the model's constraints (including the
-        # ones on ``account``, which is not an input), and reported on the field at fault.
-        return []
+def parent_project_field(parent: str) -> serializers.IntegerField:
+    """The record's project id, read through its parent (``commitment``: its commitment's)."""
+    return serializers.IntegerField(source=f"{parent}.project_id", read_only=True)
 
-    def create(self, validated_data: dict[str, Any]) -> M:
-        lines = validated_data.pop("lines", None)
-        with api_errors():
-            return writes.record_create(
-                actor=self.context["request"].user,
-                account=self.context["account"],
-                model=self.Meta.model,
-                fields=validated_data,
-                lines=lines,
-            )
 
-    def update(self, instance: M, validated_data: dict[str, Any]) -> M:
-        lines = validated_data.pop("lines", None)
-        with api_errors():
-            return writes.record_update(
-                actor=self.context["request"].user,
-                account=self.context["account"],
-                instance=instance,
-                changes=validated_data,
-                lines=lines,
-            )
+def standard_code_field(name: str) -> serializers.CharField:
+    """A field of the project cost code's standard code (``full_code``, ``name``)."""
+    return serializers.CharField(source=f"standard_code.{name}", read_only=True)

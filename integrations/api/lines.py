@@ -2,7 +2,7 @@
 and direct-cost lines, and the invoice totals over them.
 
 A write that sends ``lines`` replaces the record's lines (see
-:func:`integrations.api.writes.record_update`): a line with an ``id`` changes that line, one
+:func:`integrations.services.record_update`): a line with an ``id`` changes that line, one
 without is added, lines not sent are removed.
 """
 
@@ -106,6 +106,10 @@ class InvoiceTotals(serializers.Serializer[Any]):
     retainage = LinesTotalField(lambda line: line.work_retainage + line.materials_retainage)
     retainage_released = LinesTotalField(lambda line: line.retainage_released)
     net_amount = LinesTotalField(lambda line: line.net_amount)
+
+
+def invoice_totals() -> InvoiceTotals:
+    return InvoiceTotals(source="*", read_only=True)
 
 
 class SubcontractorInvoiceLineSerializer(InvoiceLineMixin):

@@ -1,41 +1,32 @@
-"""What the API shows of each record, and what it accepts on writes.
+"""What the API shows of each kind of record, and what it accepts on writes: one serializer per
+kind, built from its API part (:mod:`integrations.kinds`).
 
 References are ids of records of the same account. ERP fields (``origin_*``, ``erp_state``,
 ``erp_synced_at``) are read-only: only the export and import workflows change them. Lines are
-nested; a write that sends ``lines`` replaces them (see :mod:`integrations.api.lines`).
+nested; a write that sends ``lines`` replaces them (:func:`integrations.services.record_update`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 
+from django.db.models import Model
 from rest_framework import serializers
 
-from integrations import models as m
-from integrations.api.fields import ERP_FIELDS, RECORD_FIELDS, LinesTotalField, RecordSerializer
-from integrations.api.lines import (
-    BudgetLineSerializer,
-    CommitmentChangeOrderLineSerializer,
-    CommitmentLineSerializer,
-    DirectCostLineSerializer,
-    InvoiceTotals,
-    OwnerInvoiceLineSerializer,
-    PrimeContractChangeOrderLineSerializer,
-    PrimeContractLineSerializer,
-    SubcontractorInvoiceLineSerializer,
-)
-from integrations.web.registry import BY_KEY
+from integrations.api.fields import AccountRelatedField, api_errors
+from integrations.api.schema import EnumChoiceField
+from integrations.kinds import Kind
+from integrations.models import ErpLinkedModel
+from integrations.services import record_create, record_update
 from tenancy.models import Account
 
-READ_ONLY = (*RECORD_FIELDS, *ERP_FIELDS, "created_by")
-INVOICE = ("billing_date", "period_start", "period_end", "status", "notes")
+M = TypeVar("M", bound=Model)
 
-
-def _amount(line: Any) -> Any:
-    return line.amount
-
-
-# --- Accounts and the directory -----------------------------------------------------------------
+RECORD_FIELDS = ("id", "created_at", "updated_at")
+ERP_FIELDS = ("origin_id", "origin_code", "origin_data", "erp_state", "erp_synced_at")
+# Never written through the API, even on a kind that may be.
+ALWAYS_READ_ONLY = (*RECORD_FIELDS, *ERP_FIELDS, "created_by")
 
 
 class AccountSerializer(serializers.ModelSerializer[Account]):
@@ -45,286 +36,66 @@ class AccountSerializer(serializers.ModelSerializer[Account]):
         read_only_fields = fields
 
 
-class CompanySerializer(RecordSerializer[m.Company]):
-    class Meta:
-        model = m.Company
-        # The fields a person edits are the web form's: one list for both.
-        fields = (*RECORD_FIELDS, *BY_KEY["companies"].form_fields, *ERP_FIELDS)
-        read_only_fields = (*RECORD_FIELDS, *ERP_FIELDS)
+class RecordSerializer(serializers.ModelSerializer[M]):
+    """A record of the request's account. Writes go through the record services, which check
+    the policy, locked fields and constraints and replace nested ``lines``."""
+
+    serializer_related_field = AccountRelatedField
+    serializer_choice_field = EnumChoiceField
+
+    def get_validators(self) -> list[Any]:
+        # Uniqueness is checked by the service against the model's constraints (including the
+        # ones on ``account``, which is not an input), and reported on the field at fault.
+        return []
+
+    def create(self, validated_data: dict[str, Any]) -> M:
+        lines = validated_data.pop("lines", None)
+        with api_errors():
+            return record_create(
+                actor=self.context["request"].user,
+                account=self.context["account"],
+                model=self.Meta.model,
+                fields=validated_data,
+                lines=lines,
+            )
+
+    def update(self, instance: M, validated_data: dict[str, Any]) -> M:
+        lines = validated_data.pop("lines", None)
+        with api_errors():
+            return record_update(
+                actor=self.context["request"].user,
+                account=self.context["account"],
+                instance=instance,
+                changes=validated_data,
+                lines=lines,
+            )
 
 
-# --- Projects, sub jobs, cost codes -------------------------------------------------------------
+def shown_fields(kind: Kind) -> tuple[str, ...]:
+    """The kind's fields in the API: the record's id and times, its own, its ERP link."""
+    assert kind.api is not None
+    own = kind.api.fields
+    if own is None:  # the web form's fields (a person and an integrator edit the same ones)
+        form = kind.web.form_fields if kind.web else ()
+        own = (*form, *(name for name in kind.api.declared if name not in form))
+    erp = ERP_FIELDS if issubclass(kind.model, ErpLinkedModel) else ()
+    return (*RECORD_FIELDS, *own, *erp)
 
 
-class ProjectSerializer(RecordSerializer[m.Project]):
-    class Meta:
-        model = m.Project
-        fields = (*RECORD_FIELDS, *BY_KEY["projects"].form_fields, *ERP_FIELDS)
-        read_only_fields = (*RECORD_FIELDS, *ERP_FIELDS)
-
-
-class SubJobSerializer(RecordSerializer[m.SubJob]):
-    class Meta:
-        model = m.SubJob
-        fields = (*RECORD_FIELDS, "project", "code", "name", *ERP_FIELDS)
-        read_only_fields = fields
-
-
-class CostTypeSerializer(RecordSerializer[m.CostType]):
-    class Meta:
-        model = m.CostType
-        fields = (*RECORD_FIELDS, "code", "name", *ERP_FIELDS)
-        read_only_fields = fields
-
-
-class StandardCostCodeSerializer(RecordSerializer[m.StandardCostCode]):
-    class Meta:
-        model = m.StandardCostCode
-        fields = (
-            *RECORD_FIELDS,
-            "code_list",
-            "parent",
-            "code",
-            "full_code",
-            "name",
-            "default_cost_types",
-            *ERP_FIELDS,
-        )
-        read_only_fields = fields
-
-
-class CostCodeSerializer(RecordSerializer[m.CostCode]):
-    full_code = serializers.CharField(source="standard_code.full_code", read_only=True)
-    name = serializers.CharField(source="standard_code.name", read_only=True)
-
-    class Meta:
-        model = m.CostCode
-        fields = (*RECORD_FIELDS, "project", "sub_job", "standard_code", "full_code", "name")
-        read_only_fields = fields
-
-
-# --- Budgets and contracts ----------------------------------------------------------------------
-
-
-class BudgetSerializer(RecordSerializer[m.Budget]):
-    lines = BudgetLineSerializer(many=True, read_only=True)
-    total = LinesTotalField(_amount, help_text="Sum of the line amounts.")
-
-    class Meta:
-        model = m.Budget
-        fields = (*RECORD_FIELDS, "project", "is_locked", "lines", "total", *ERP_FIELDS)
-        read_only_fields = fields
-
-
-class PrimeContractSerializer(RecordSerializer[m.PrimeContract]):
-    lines = PrimeContractLineSerializer(many=True, required=False)
-    original_sum = LinesTotalField(_amount, help_text="Sum of the schedule of values.")
-
-    class Meta:
-        model = m.PrimeContract
-        fields = (
-            *RECORD_FIELDS,
-            "project",
-            "number",
-            "title",
-            "status",
-            "owner",
-            "accounting_method",
-            "retainage_percent",
-            "start_date",
-            "completion_date",
-            "description",
-            "lines",
-            "original_sum",
-            *ERP_FIELDS,
-        )
-        read_only_fields = READ_ONLY
-
-
-class CommitmentSerializer(RecordSerializer[m.Commitment]):
-    lines = CommitmentLineSerializer(
-        many=True, required=False, help_text="The schedule of values; a write replaces it."
+@cache
+def serializer_for(kind: Kind) -> type[RecordSerializer[Any]]:
+    api = kind.api
+    assert api is not None, f"{kind.key} has no API"
+    fields = shown_fields(kind)
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": kind.model,
+            "fields": fields,
+            "read_only_fields": ALWAYS_READ_ONLY if api.writable else fields,
+        },
     )
-    grand_total = LinesTotalField(_amount, help_text="Sum of the schedule of values.")
-
-    class Meta:
-        model = m.Commitment
-        fields = (
-            *RECORD_FIELDS,
-            "project",
-            "kind",
-            "number",
-            "title",
-            "status",
-            "vendor",
-            "retainage_percent",
-            "description",
-            "contract_date",
-            "accounting_date",
-            "created_by",
-            "lines",
-            "grand_total",
-            *ERP_FIELDS,
-        )
-        read_only_fields = READ_ONLY
-
-
-# --- Change orders ------------------------------------------------------------------------------
-
-
-class CommitmentChangeOrderSerializer(RecordSerializer[m.CommitmentChangeOrder]):
-    project = serializers.IntegerField(source="commitment.project_id", read_only=True)
-    lines = CommitmentChangeOrderLineSerializer(many=True, required=False)
-    total = LinesTotalField(_amount, help_text="Net change: sum of the line amounts.")
-
-    class Meta:
-        model = m.CommitmentChangeOrder
-        fields = (
-            *RECORD_FIELDS,
-            "commitment",
-            "project",
-            "number",
-            "title",
-            "status",
-            "due_date",
-            "invoiced_date",
-            "paid_date",
-            "description",
-            "created_by",
-            "lines",
-            "total",
-            *ERP_FIELDS,
-        )
-        read_only_fields = READ_ONLY
-
-
-class PrimeContractChangeOrderSerializer(RecordSerializer[m.PrimeContractChangeOrder]):
-    project = serializers.IntegerField(source="prime_contract.project_id", read_only=True)
-    lines = PrimeContractChangeOrderLineSerializer(many=True, required=False)
-    total = LinesTotalField(_amount, help_text="Net change: sum of the line amounts.")
-
-    class Meta:
-        model = m.PrimeContractChangeOrder
-        fields = (
-            *RECORD_FIELDS,
-            "prime_contract",
-            "project",
-            "number",
-            "title",
-            "status",
-            "date",
-            "description",
-            "created_by",
-            "lines",
-            "total",
-            *ERP_FIELDS,
-        )
-        read_only_fields = READ_ONLY
-
-
-# --- Invoices -----------------------------------------------------------------------------------
-
-
-class SubcontractorInvoiceSerializer(RecordSerializer[m.SubcontractorInvoice]):
-    project = serializers.IntegerField(source="commitment.project_id", read_only=True)
-    lines = SubcontractorInvoiceLineSerializer(many=True, required=False)
-    totals = InvoiceTotals(source="*", read_only=True)
-
-    class Meta:
-        model = m.SubcontractorInvoice
-        fields = (
-            *RECORD_FIELDS,
-            "commitment",
-            "project",
-            "number",
-            *INVOICE,
-            "lines",
-            "totals",
-            *ERP_FIELDS,
-        )
-        read_only_fields = READ_ONLY
-
-
-class OwnerInvoiceSerializer(RecordSerializer[m.OwnerInvoice]):
-    project = serializers.IntegerField(source="prime_contract.project_id", read_only=True)
-    lines = OwnerInvoiceLineSerializer(many=True, required=False)
-    totals = InvoiceTotals(source="*", read_only=True)
-
-    class Meta:
-        model = m.OwnerInvoice
-        fields = (
-            *RECORD_FIELDS,
-            "prime_contract",
-            "project",
-            "application_number",
-            *INVOICE,
-            "lines",
-            "totals",
-            *ERP_FIELDS,
-        )
-        read_only_fields = READ_ONLY
-
-
-# --- Costs and payments -------------------------------------------------------------------------
-
-
-class DirectCostSerializer(RecordSerializer[m.DirectCost]):
-    lines = DirectCostLineSerializer(many=True, required=False)
-    total = LinesTotalField(_amount, help_text="Sum of the line amounts.")
-
-    class Meta:
-        model = m.DirectCost
-        fields = (
-            *RECORD_FIELDS,
-            "project",
-            "kind",
-            "vendor",
-            "invoice_number",
-            "date",
-            "status",
-            "description",
-            "lines",
-            "total",
-            *ERP_FIELDS,
-        )
-        read_only_fields = READ_ONLY
-
-
-class JobCostTransactionSerializer(RecordSerializer[m.JobCostTransaction]):
-    class Meta:
-        model = m.JobCostTransaction
-        fields = (
-            *RECORD_FIELDS,
-            "project",
-            "sub_job",
-            "cost_code",
-            "cost_type",
-            "kind",
-            "transaction_date",
-            "vendor",
-            "description",
-            "amount",
-            *ERP_FIELDS,
-        )
-        read_only_fields = fields
-
-
-class PaymentSerializer(RecordSerializer[m.Payment]):
-    project = serializers.IntegerField(source="invoice.commitment.project_id", read_only=True)
-
-    class Meta:
-        model = m.Payment
-        fields = (
-            *RECORD_FIELDS,
-            "invoice",
-            "project",
-            "payment_number",
-            "amount",
-            "status",
-            "payment_date",
-            "method",
-            "check_number",
-            "bank_id",
-            *ERP_FIELDS,
-        )
-        read_only_fields = fields
+    declared = {name: build() for name, build in api.declared.items()}
+    name = f"{kind.model.__name__}Serializer"
+    return type(name, (RecordSerializer,), {**declared, "Meta": meta, "__module__": __name__})

@@ -1,4 +1,5 @@
-"""Forms built from a record type: choices narrowed to the account, locked fields disabled."""
+"""Forms built from a kind's web part: choices narrowed to the account, locked fields and the
+placement shown disabled (the record services enforce both)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,14 @@ from functools import cache
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet, TextField, URLField
 from django.forms import BaseInlineFormSet, ModelForm
 
+from integrations.kinds import Kind, kind_of
 from integrations.models import LOCKED_STATES, ErpState
-from integrations.web.registry import RecordType
 from permissions.access import restrict
 from permissions.levels import Level
-from permissions.resources import container_field, project_id_of, resource_for
+from permissions.resources import project_id_of
 from tenancy.models import Account
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
@@ -36,7 +36,7 @@ def _narrow(form: forms.BaseForm, account: Account, user: Any, record: Model) ->
             continue
         if name == "project":
             queryset = restrict(
-                queryset, user, account, level=Level.STANDARD, tool=resource_for(record).tool
+                queryset, user, account, level=Level.STANDARD, tool=kind_of(record).tool
             )
         elif name in SOURCE_LINES:
             line_parent, record_parent = SOURCE_LINES[name]
@@ -60,7 +60,7 @@ class RecordForm(ModelForm[Model]):
     def __init__(self, *args: Any, account: Account, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _narrow(self, account, user, self.instance)
-        placement = container_field(type(self.instance))
+        placement = kind_of(self.instance).placement
         if self.instance.pk and placement in self.fields:
             self.fields[placement].disabled = True
             self.fields[placement].help_text = "A record stays where it was created."
@@ -82,26 +82,25 @@ class LineFormSet(BaseInlineFormSet[Model, Model, ModelForm[Model]]):
             if project_id and isinstance(cost_code, forms.ModelChoiceField):
                 cost_code.queryset = cost_code.queryset.filter(project_id=project_id)  # type: ignore[union-attr]
 
-    def clean(self) -> None:
-        super().clean()
-        project_id = _project_id(self.instance)
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", {})
-            code = data.get("cost_code")
-            if code is not None and project_id and code.project_id != project_id:
-                form.add_error("cost_code", "This cost code belongs to another project.")
-            for name, (line_parent, record_parent) in SOURCE_LINES.items():
-                line = data.get(name)
-                parent_id = getattr(self.instance, f"{record_parent}_id", None)
-                if line is not None and getattr(line, f"{line_parent}_id") != parent_id:
-                    form.add_error(name, "This line belongs to another contract.")
-
 
 def _project_id(instance: Model) -> int | None:
-    try:
-        return project_id_of(instance)
-    except ObjectDoesNotExist:  # the parent is not chosen yet on a new record
-        return None
+    return project_id_of(instance)  # None while a new record's parent is not chosen yet
+
+
+def form_lines(formset: LineFormSet) -> list[dict[str, Any]]:
+    """The lines a valid formset keeps, in order, as the record services take them: a kept
+    line with its ``id``, a new one without."""
+    fk = formset.fk.name
+    lines = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or data.get("DELETE"):
+            continue
+        line = {k: v for k, v in data.items() if k not in ("DELETE", "id", fk)}
+        if data.get("id") is not None:
+            line["id"] = data["id"].pk
+        lines.append(line)
+    return lines
 
 
 def _formfield(field: Any, **kwargs: Any) -> Any:
@@ -113,18 +112,18 @@ def _formfield(field: Any, **kwargs: Any) -> Any:
 
 
 @cache
-def form_class(record_type: RecordType) -> type[RecordForm]:
+def form_class(kind: Kind) -> type[RecordForm]:
     widgets: dict[str, forms.Widget | type[forms.Widget]] = {
         f.name: DATE_WIDGET
-        for f in record_type.model._meta.get_fields()
+        for f in kind.model._meta.get_fields()
         if getattr(f, "get_internal_type", lambda: "")() == "DateField"
     }
     return cast(
         type[RecordForm],
         forms.modelform_factory(
-            record_type.model,
+            kind.model,
             form=RecordForm,
-            fields=record_type.form_fields,
+            fields=kind.web.form_fields if kind.web else (),
             widgets=widgets,
             formfield_callback=_formfield,
         ),
@@ -132,14 +131,14 @@ def form_class(record_type: RecordType) -> type[RecordForm]:
 
 
 @cache
-def lines_formset_class(record_type: RecordType) -> type[LineFormSet] | None:
-    lines = record_type.lines
+def lines_formset_class(kind: Kind) -> type[LineFormSet] | None:
+    lines = kind.web.lines if kind.web else None
     if lines is None:
         return None
     return cast(
         type[LineFormSet],
         forms.inlineformset_factory(
-            record_type.model,
+            kind.model,
             lines.model,
             formset=LineFormSet,
             fk_name=lines.fk,

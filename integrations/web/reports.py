@@ -14,10 +14,9 @@ from integrations import reports
 from integrations.models import Project
 from integrations.services import SETTINGS_FLAGS, account_settings_update
 from permissions.access import can
-from permissions.mixins import PolicyRequiredMixin
 from permissions.policy import Action
+from permissions.web import PolicyView
 from tenancy.models import Account
-from tenancy.web import AccountView
 
 REPORTS = (
     (
@@ -47,7 +46,9 @@ REPORTS = (
 )
 
 
-class ReportIndexView(AccountView):
+class ReportIndexView(PolicyView):
+    policy_action = None  # any member: the index lists the reports they may open
+
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         available = [
             {"key": key, "title": title, "about": about}
@@ -61,7 +62,9 @@ class ReportIndexView(AccountView):
         )
 
 
-class ReportView(AccountView):
+class ReportView(PolicyView):
+    policy_action = None  # each report asks its own action, below
+
     def get(self, request: HttpRequest, report: str, **kwargs: Any) -> HttpResponse:
         found = {key: (title, action) for key, title, action, _ in REPORTS}.get(report)
         if found is None:
@@ -101,15 +104,13 @@ class AccountSettingsForm(forms.ModelForm):
         fields = ("name", *SETTINGS_FLAGS)
 
 
-class AccountSettingsView(PolicyRequiredMixin, AccountView):
+class AccountSettingsView(PolicyView):
     policy_action = Action.CONFIGURE_ADVANCED_SETTINGS
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        self.check_policy()
         return self.show(AccountSettingsForm(instance=self.account))
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        self.check_policy()
         form = AccountSettingsForm(request.POST, instance=self.account)
         if not form.is_valid():
             return self.show(form, status=400)

@@ -1,10 +1,12 @@
-"""Generic list, detail and form pages for every record type in the registry."""
+"""Generic list, detail and form pages for every kind of record with a web part
+(:mod:`integrations.kinds`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -12,22 +14,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_filters.filterset import filterset_factory
 
-from approvals.selectors import is_exportable, item_workflow
+from integrations.kinds import Kind, Web, kind, kinds_in_tab
 from integrations.selectors import tab_counts
-from integrations.services import record_save
+from integrations.services import record_create, record_update
 from integrations.web.cells import Cell, cell_for
-from integrations.web.forms import form_class, lines_formset_class, locked_reason
-from integrations.web.registry import BY_KEY, RecordType, types_in_tab
+from integrations.web.extensions import panels_for
+from integrations.web.forms import form_class, form_lines, lines_formset_class, locked_reason
 from permissions.access import can, restrict
-from permissions.mixins import PolicyRequiredMixin
-from permissions.policy import Action, write_action
+from permissions.policy import Action
+from permissions.web import PolicyView
 from tenancy.selectors import accounts_for
-from tenancy.web import AccountView
 
 PAGE_SIZE = 25
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """``/``: a member goes to their account's overview."""
     if not request.user.is_authenticated:
         return redirect("login")
     account = accounts_for(request.user).first()
@@ -40,49 +42,51 @@ def _label(model: Model | type[Model], name: str) -> str:
     return str(getattr(model._meta.get_field(name), "verbose_name", name))
 
 
-class RecordTypeMixin(PolicyRequiredMixin, AccountView):
-    record_type: RecordType
+class KindView(PolicyView):
+    """A page of one kind of record (``/a/<account>/<kind>/...``)."""
+
+    abstract = True
+    kind: Kind
+    web: Web
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
-            self.record_type = BY_KEY[kwargs["kind"]]
-        except KeyError:
+            self.kind = kind(kwargs["kind"])
+        except LookupError:
             raise Http404("No such kind of record.") from None
+        if self.kind.web is None:
+            raise Http404("These records have no pages.")
+        self.web = self.kind.web
         return super().dispatch(request, *args, **kwargs)
 
+    def policy_target(self) -> type[Model]:
+        return self.kind.model
+
     def visible(self) -> QuerySet[Model]:
-        return restrict(self.record_type.queryset(), self.request.user, self.account)
+        return restrict(self.kind.queryset(), self.request.user, self.account)
 
     def url(self, name: str, **kwargs: Any) -> str:
-        return reverse(
-            name, kwargs={"account": self.account.slug, "kind": self.record_type.key, **kwargs}
-        )
+        return reverse(name, kwargs={"account": self.account.slug, "kind": self.kind.key, **kwargs})
 
     def context(self, **extra: Any) -> dict[str, Any]:
+        user, model = self.request.user, self.kind.model
         siblings = [
-            rt
-            for rt in types_in_tab(self.record_type.tab)
-            if can(self.request.user, Action.VIEW_RECORDS, self.account, obj=rt.model)
+            k
+            for k in kinds_in_tab(self.web.tab)
+            if can(user, Action.VIEW_RECORDS, self.account, obj=k.model)
         ]
         return {
-            "record_type": self.record_type,
-            "active_tab": self.record_type.tab,
+            "kind": self.kind,
+            "active_tab": self.web.tab,
             "siblings": siblings,
-            "can_create": self.record_type.editable
-            and can(
-                self.request.user,
-                write_action(self.record_type.model),
-                self.account,
-                obj=self.record_type.model,
-            ),
+            "can_create": self.web.editable
+            and can(user, self.kind.write_action(), self.account, obj=model),
             **extra,
         }
 
 
-def _filterset(
-    record_type: RecordType, data: Any, queryset: QuerySet[Model], view: RecordTypeMixin
-) -> Any:
-    filterset = filterset_factory(record_type.model, fields=list(record_type.filters))(
+def _filterset(view: KindView, data: Any, queryset: QuerySet[Model]) -> Any:
+    filterset = filterset_factory(view.kind.model, fields=list(view.web.filters))(
         data, queryset=queryset
     )
     for flt in filterset.filters.values():
@@ -95,25 +99,19 @@ def _filterset(
     return filterset
 
 
-class RecordListView(RecordTypeMixin):
+class RecordListView(KindView):
     policy_action = Action.VIEW_RECORDS
 
-    def policy_target(self) -> type[Model]:
-        return self.record_type.model
-
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        self.check_policy()
-        record_type = self.record_type
         queryset = self.visible()
         query = request.GET.get("q", "").strip()
-        if query and record_type.search:
-            queryset = queryset.filter(record_type.search_filter(query))
-        filterset = _filterset(record_type, request.GET or None, queryset, self)
+        if query and self.web.search:
+            queryset = queryset.filter(self.kind.search_filter(query))
+        filterset = _filterset(self, request.GET or None, queryset)
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
         page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = [
-            (obj, [cell_for(obj, path) for path, _ in record_type.columns])
-            for obj in page.object_list
+            (obj, [cell_for(obj, path) for path, _ in self.web.columns]) for obj in page.object_list
         ]
         params = request.GET.copy()
         params.pop("page", None)
@@ -130,29 +128,31 @@ class RecordListView(RecordTypeMixin):
         )
 
 
-class RecordDetailView(RecordTypeMixin):
+class RecordDetailView(KindView):
     policy_action = Action.VIEW_RECORDS
 
     def get(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
         obj = get_object_or_404(self.visible(), pk=pk)
-        record_type = self.record_type
-        # An item that goes through accounting acceptance shows its state, buttons and requests
-        # in a section of their own (approvals), so the field list leaves the state out.
-        workflow = item_workflow(request.user, self.account, obj) if is_exportable(obj) else None
-        shown = (
-            ("origin_id", "origin_code") if workflow else ("origin_id", "origin_code", "erp_state")
+        # Sections other apps add (the export workflow's shows the ERP state, buttons and
+        # requests): the field list then leaves the state out.
+        panels = panels_for(request, self.account, obj)
+        state_shown = any(panel.shows_erp_state for panel in panels)
+        erp = (
+            ("origin_id", "origin_code")
+            if state_shown
+            else ("origin_id", "origin_code", "erp_state")
         )
         fields = [
             (_label(obj, name), cell_for(obj, name))
-            for name in (*record_type.form_fields, *shown)
+            for name in (*self.web.form_fields, *erp)
             if hasattr(obj, name) and name not in ("default_cost_types",)
         ]
         lines: list[list[Cell]] = []
-        if record_type.lines:
-            lines = [
-                [cell_for(line, f) for f in record_type.lines.fields]
-                for line in record_type.lines.of(obj)
-            ]
+        headings: list[str] = []
+        if self.web.lines:
+            spec = self.web.lines
+            lines = [[cell_for(line, f) for f in spec.fields] for line in spec.of(obj)]
+            headings = [_label(spec.model, f) for f in spec.fields]
         return render(
             request,
             "integrations/record_detail.html",
@@ -160,41 +160,39 @@ class RecordDetailView(RecordTypeMixin):
                 obj=obj,
                 fields=fields,
                 lines=lines,
-                line_headings=[_label(record_type.lines.model, f) for f in record_type.lines.fields]
-                if record_type.lines
-                else [],
+                line_headings=headings,
                 locked=locked_reason(obj),
-                workflow=workflow,
+                panels=panels,
+                state_shown=state_shown,
             ),
         )
 
 
-class RecordFormView(RecordTypeMixin):
-    policy_action = Action.EDIT_RECORDS
+class RecordFormView(KindView):
+    """Create or edit a record (and its lines): the form validates the input, the record
+    services decide (policy, locked fields, placement, constraints) and save."""
+
+    policy_action = Action.EDIT_RECORDS  # on the kind here; the write action on the record below
 
     def get_instance(self, pk: int | None) -> Model:
-        if not self.record_type.editable:
+        if not self.web.editable:
             raise Http404("These records come from the ERP and are not edited here.")
         if pk is None:
-            self.check_policy_on(self.record_type.model)
-            return self.record_type.model(account=self.account)
+            self.check_policy(self.kind.write_action(), self.kind.model)
+            return self.kind.model(account=self.account)
         obj = get_object_or_404(self.visible(), pk=pk)
-        self.check_policy_on(obj)
+        self.check_policy(self.kind.write_action(obj), obj)
         return obj
 
-    def check_policy_on(self, target: Model | type[Model]) -> None:
-        self._target = target
-        self.policy_action = write_action(target)
-        self.check_policy()
-
-    def policy_target(self) -> Model | type[Model]:
-        return self._target
-
     def forms(self, instance: Model, data: Any = None) -> tuple[Any, Any]:
-        kwargs = {"account": self.account, "user": self.request.user}
-        form = form_class(self.record_type)(data, instance=instance, **kwargs)
-        formset_class = lines_formset_class(self.record_type)
-        formset = formset_class(data, instance=instance, **kwargs) if formset_class else None
+        account, user = self.account, self.request.user
+        form = form_class(self.kind)(data, instance=instance, account=account, user=user)
+        formset_class = lines_formset_class(self.kind)
+        formset = (
+            formset_class(data, instance=instance, account=account, user=user)
+            if formset_class
+            else None
+        )
         return form, formset
 
     def get(self, request: HttpRequest, pk: int | None = None, **kwargs: Any) -> HttpResponse:
@@ -209,10 +207,36 @@ class RecordFormView(RecordTypeMixin):
         form_ok = form.is_valid()
         lines_ok = formset is None or formset.is_valid()
         if form_ok and lines_ok:
-            saved = record_save(actor=request.user, account=self.account, form=form, lines=formset)
-            messages.success(request, f"{self.record_type.label} “{saved}” saved.")
-            return redirect(self.url("record-detail", pk=saved.pk))
+            try:
+                saved = self.save(instance, form, formset)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, f"{self.kind.label} “{saved}” saved.")
+                return redirect(self.url("record-detail", pk=saved.pk))
         return self.show(form, formset, instance, status=400)
+
+    def save(self, instance: Model, form: Any, formset: Any) -> Model:
+        lines = form_lines(formset) if formset is not None and formset.has_changed() else None
+        changes = {name: form.cleaned_data[name] for name in form.fields}
+        if instance.pk is None:
+            return record_create(
+                actor=self.request.user,
+                account=self.account,
+                model=self.kind.model,
+                fields=changes,
+                lines=lines,
+            )
+        # The form wrote its input on ``instance``; the service compares with what is stored.
+        stored = self.visible().get(pk=instance.pk)
+        return record_update(
+            actor=self.request.user,
+            account=self.account,
+            instance=stored,
+            changes={k: v for k, v in changes.items() if not form.fields[k].disabled},
+            lines=lines,
+        )
 
     def show(self, form: Any, formset: Any, instance: Model, status: int = 200) -> HttpResponse:
         return render(
@@ -223,7 +247,9 @@ class RecordFormView(RecordTypeMixin):
         )
 
 
-class AccountHomeView(AccountView):
+class AccountHomeView(PolicyView):
+    policy_action = None  # any member: the overview shows what each may see
+
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return render(
             request,

@@ -14,9 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from approvals.models import AuditEvent, ExportRequest, RequestState
+from approvals.models import ExportRequest, RequestState
+from audit.models import AuditEvent
+from demo.data import DEMO_PASSWORD
+from demo.seed import seed_demo
 from integrations import models as m
-from integrations.demo import DEMO_PASSWORD, seed_demo
 from tenancy.models import Account
 from tests.api.conftest import client_for
 from tests.factories import CommitmentFactory, member

@@ -10,9 +10,9 @@ from django.urls import reverse
 from approvals.models import ExportRequest, RequestState
 from approvals.services import export_accept, export_send
 from connectors.sandbox import models as ledger
+from demo.seed import seed_demo
 from erp.connections import connection_for
 from erp.models import ErpCall
-from integrations.demo import seed_demo
 from integrations.models import Commitment, ErpState
 
 

@@ -6,9 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from approvals.errors import DecisionConflict, SendRefused
-from approvals.models import AuditEvent, ExportRequest, RequestState
+from approvals.models import ExportRequest, RequestState
 from approvals.services import export_accept, export_reject, export_retrieve, export_send
-from integrations.demo import seed_demo
+from audit.models import AuditEvent
+from demo.seed import seed_demo
 from integrations.models import Commitment, ErpState
 
 

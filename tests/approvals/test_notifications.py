@@ -19,7 +19,7 @@ from approvals import notifications
 from approvals.models import ExportRequest, RequestState
 from approvals.services import export_accept, export_reject, export_retrieve, export_send
 from approvals.tasks import send_erp_digests
-from integrations.demo import seed_demo
+from demo.seed import seed_demo
 from integrations.models import Commitment, OwnerInvoice, PrimeContractChangeOrder
 from permissions.levels import Level
 from permissions.models import ToolGrant

@@ -9,8 +9,8 @@ import approvals.export_tasks  # noqa: F401  (registers the tasks)
 from approvals.models import ExportRequest, RequestState
 from approvals.services import export_accept, export_send
 from connectors.sandbox import models as ledger
+from demo.seed import seed_demo
 from erp.models import ErpCall
-from integrations.demo import seed_demo
 from integrations.models import Commitment, ErpState
 
 

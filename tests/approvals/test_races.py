@@ -24,10 +24,11 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from approvals.errors import DecisionConflict, InvalidTransition
-from approvals.models import AuditEvent, ExportRequest
+from approvals.models import ExportRequest
 from approvals.services import export_accept, export_reject, export_retrieve, export_send
+from audit.models import AuditEvent
+from demo.seed import seed_demo
 from integrations import models as m
-from integrations.demo import seed_demo
 from tenancy.models import Account
 from tests.factories import CommitmentFactory
 
@@ -125,7 +126,9 @@ def one_winner(outcomes: list[Outcome], loses_with: type[Exception]) -> tuple[in
 
 def verbs(request: ExportRequest) -> list[str]:
     return list(
-        AuditEvent.objects.filter(request=request).order_by("pk").values_list("verb", flat=True)
+        AuditEvent.objects.filter(request_id=request.pk)
+        .order_by("pk")
+        .values_list("verb", flat=True)
     )
 
 

@@ -29,11 +29,12 @@ from django.db.models import Model
 from django.utils import formats, timezone
 
 from approvals.errors import DecisionConflict, InvalidTransition, SendRefused
-from approvals.items import item_type_of
-from approvals.models import AuditEvent, ExportRequest, RequestState
+from approvals.models import ExportRequest, RequestState
 from approvals.services import export_accept, export_reject, export_retrieve, export_send
+from audit.models import AuditEvent
+from demo.seed import seed_demo
 from integrations import models as m
-from integrations.demo import seed_demo
+from integrations.kinds import kind_of
 from permissions.levels import Level, Tool
 from tenancy.models import Account
 from tests.factories import CommitmentFactory, CompanyFactory, PrimeContractFactory, member
@@ -114,7 +115,7 @@ def send(item: Model, actor: str = "pm") -> ExportRequest:
 
 def counts(item: Model) -> tuple[str, int, int]:
     """The item's state, its requests and its audit events (to show nothing changed)."""
-    itype = item_type_of(item).key
+    itype = kind_of(item).erp_part.object_type
     return (
         reload(item).erp_state,
         ExportRequest.objects.filter(item_type=itype, item_id=item.pk).count(),
@@ -377,7 +378,7 @@ def sender(demo: Account) -> Any:
 @pytest.mark.parametrize("key", list(GOOD))
 def test_a_passing_item_is_sent_and_can_be_accepted(demo, sender, key):
     item = GOOD[key](demo)
-    assert item is not None and item_type_of(item).key == key
+    assert item is not None and kind_of(item).erp_part.object_type == key
     assert reload(item).erp_state == m.ErpState.UNSENT
     request = export_send(item=item, actor=sender)
     assert (request.state, request.item_type, request.item_id) == ("pending", key, item.pk)
@@ -398,7 +399,7 @@ def test_a_passing_item_is_sent_and_can_be_accepted(demo, sender, key):
 @pytest.mark.parametrize("key", list(GOOD))
 def test_a_failing_item_names_every_field_and_changes_nothing(demo, sender, key):
     item, expected = BAD[key](demo)
-    assert item_type_of(item).key == key
+    assert kind_of(item).erp_part.object_type == key
     before = counts(item)
     with pytest.raises(SendRefused) as refused:
         export_send(item=item, actor=sender)
@@ -580,7 +581,7 @@ def assert_moved(
     request = ExportRequest.objects.get(pk=request.pk)
     assert request.state == after
     assert reload(item).erp_state == after
-    itype = item_type_of(item).key
+    itype = kind_of(item).erp_part.object_type
     events = AuditEvent.objects.filter(item_type=itype, item_id=item.pk)
     assert events.count() == events_before + 1
     assert AuditEvent.objects.count() == events_before + 1  # nothing else was audited
@@ -835,7 +836,7 @@ def test_accept_stores_the_declared_erp_fields(demo, pending_project):
     stored = ExportRequest.objects.get(pk=request.pk)
     assert stored.state == reload(project).erp_state == "accepted"
     assert stored.erp_fields == {"erp_job_number": "J-2404"}
-    assert AuditEvent.objects.get(request=request, verb="accept").data == stored.erp_fields
+    assert AuditEvent.objects.get(request_id=request.pk, verb="accept").data == stored.erp_fields
 
 
 @pytest.mark.parametrize(

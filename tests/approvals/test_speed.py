@@ -11,10 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from approvals.models import AuditEvent, ExportRequest, RequestState
+from approvals.models import ExportRequest, RequestState
 from approvals.services import export_accept
+from audit.models import AuditEvent
+from demo.seed import seed_demo
 from integrations import models as m
-from integrations.demo import seed_demo
 from tenancy.models import Account
 
 pytestmark = pytest.mark.django_db

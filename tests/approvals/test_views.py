@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from approvals.models import ExportRequest, RequestState
 from approvals.services import export_accept, export_reject, export_send
-from integrations.demo import seed_demo
+from demo.seed import seed_demo
 from integrations.models import Commitment, Company, ErpState
 from tests.factories import AccountFactory, UserFactory
 

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from integrations.demo import DEMO_PASSWORD, seed_demo
+from demo.data import DEMO_PASSWORD
+from demo.seed import seed_demo
 from integrations.models import Commitment
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -15,9 +15,9 @@ from approvals.models import ExportRequest, RequestState
 from approvals.services import export_accept, export_send
 from connectors.base import ObjectType
 from connectors.sandbox import models as ledger
+from demo.seed import seed_demo
 from erp.connections import connection_for
 from erp.models import ErpCall, ErpConnection
-from integrations.demo import seed_demo
 from integrations.models import Commitment, CommitmentLineItem, ErpState
 from tenancy.models import Account
 

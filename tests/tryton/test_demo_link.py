@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 
 from approvals.models import ExportRequest, RequestState
 from approvals.services import export_accept, export_send
+from demo.seed import seed_demo
 from erp.connections import connection_for
-from integrations.demo import seed_demo
 from integrations.models import Commitment
 
 

@@ -19,11 +19,11 @@ from django.conf import settings
 from approvals.models import ExportRequest, RequestState
 from approvals.services import export_accept, export_send
 from connectors.tryton.harness import admin_client
+from demo.seed import seed_demo
 from erp.connections import connection_for
 from erp.models import ErpCall
 from erp.secrets import seal
 from integrations import models as m
-from integrations.demo import seed_demo
 from integrations.models import ErpState
 from tenancy.models import Account
 from tests.reliability.harness import REDIS_URL, redis_answers, wait_for

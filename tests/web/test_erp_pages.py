@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from approvals.services import export_accept, export_send
+from demo.seed import seed_demo
 from erp.connections import connection_for, connector_for
 from erp.models import ErpCall
-from integrations.demo import seed_demo
 from integrations.models import Commitment
 
 

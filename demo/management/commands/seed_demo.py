@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from integrations.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from demo.data import DEMO_PASSWORD, DEMO_USERS
+from demo.seed import seed_demo
 
 
 class Command(BaseCommand):

@@ -123,11 +123,8 @@ def commitment(item: m.Commitment) -> CommitmentPayload:
     )
 
 
-def commitment_change_order(item: m.CommitmentChangeOrder) -> ChangeOrderPayload:
-    lines = _cost_lines(
-        item.lines.select_related(*LINE_RELATED, "commitment_line"), "commitment_line"
-    )
-    contract = item.commitment
+def _change_order(item: Any, *, contract: Any, source: str, date: Any) -> ChangeOrderPayload:
+    lines = _cost_lines(item.lines.select_related(*LINE_RELATED, source), source)
     return ChangeOrderPayload(
         number=item.number,
         title=item.title,
@@ -135,26 +132,20 @@ def commitment_change_order(item: m.CommitmentChangeOrder) -> ChangeOrderPayload
         contract_number=contract.number,
         contract_ref=ref(contract),
         project_ref=ref(contract.project),
-        date=item.due_date,
+        date=date,
         lines=lines,
         total=sum((line.amount for line in lines), ZERO),
+    )
+
+
+def commitment_change_order(item: m.CommitmentChangeOrder) -> ChangeOrderPayload:
+    return _change_order(
+        item, contract=item.commitment, source="commitment_line", date=item.due_date
     )
 
 
 def prime_change_order(item: m.PrimeContractChangeOrder) -> ChangeOrderPayload:
-    lines = _cost_lines(item.lines.select_related(*LINE_RELATED, "prime_line"), "prime_line")
-    contract = item.prime_contract
-    return ChangeOrderPayload(
-        number=item.number,
-        title=item.title,
-        status=item.status,
-        contract_number=contract.number,
-        contract_ref=ref(contract),
-        project_ref=ref(contract.project),
-        date=item.date,
-        lines=lines,
-        total=sum((line.amount for line in lines), ZERO),
-    )
+    return _change_order(item, contract=item.prime_contract, source="prime_line", date=item.date)
 
 
 def _invoice_lines(lines: Iterable[Any], source: str) -> tuple[InvoiceLine, ...]:

@@ -1,0 +1,113 @@
+"""``seed_demo()``: load the demo account, Summit Ridge Builders (data in :mod:`demo.data`).
+
+Idempotent: each record is looked up by its natural key (slug, username, name, number, code)
+and created only when missing; lines are matched by their parent and position. Reseeding
+duplicates nothing and overwrites nothing a demo user changed: an item sent to the ERP stays
+sent, a changed password stays changed (a new user, or one without a usable password, gets
+``demo``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from demo.data.account import ACCOUNT_NAME, ACCOUNT_SLUG, DEMO_PASSWORD, DEMO_PEOPLE
+from demo.erp import seed_erp_ledger
+from demo.records import RecordSeeder
+from integrations import models as m
+from permissions.models import ToolGrant
+from tenancy.models import Account, Membership
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+__all__ = ["demo_summary", "seed_demo"]
+
+
+class Writer(Protocol):
+    def write(self, text: str, /) -> object: ...
+
+
+@transaction.atomic
+def seed_demo(*, stdout: Writer | None = None) -> Account:
+    """Create the demo account, or complete it where records are missing; return it."""
+    account, _ = Account.objects.get_or_create(slug=ACCOUNT_SLUG, defaults={"name": ACCOUNT_NAME})
+    users = _seed_users(account)
+    RecordSeeder(account, author=users["pm"]).run()
+    seed_erp_ledger(account)
+    if stdout is not None:
+        for line in demo_summary(account):
+            stdout.write(f"{line}\n")
+    return account
+
+
+def demo_summary(account: Account) -> list[str]:
+    """One line per kind of record: how many the account has, and how many are synced."""
+    kinds: list[tuple[str, type[m.TenantModel]]] = [
+        ("Companies", m.Company),
+        ("Projects", m.Project),
+        ("Sub jobs", m.SubJob),
+        ("Cost types", m.CostType),
+        ("Standard cost codes", m.StandardCostCode),
+        ("Project cost codes", m.CostCode),
+        ("Budgets", m.Budget),
+        ("Prime contracts", m.PrimeContract),
+        ("Commitments", m.Commitment),
+        ("Commitment change orders", m.CommitmentChangeOrder),
+        ("Prime contract change orders", m.PrimeContractChangeOrder),
+        ("Subcontractor invoices", m.SubcontractorInvoice),
+        ("Owner invoices", m.OwnerInvoice),
+        ("Direct costs", m.DirectCost),
+    ]
+    lines = [f"{account.name} ({account.slug}):"]
+    for label, model in kinds:
+        line = f"  {label}: {model._default_manager.filter(account=account).count()}"
+        if issubclass(model, m.ErpLinkedModel):
+            synced = model._default_manager.filter(account=account, erp_state=m.ErpState.SYNCED)
+            line += f" ({synced.count()} synced)"
+        lines.append(line)
+    return lines
+
+
+def _seed_users(account: Account) -> dict[str, User]:
+    """The demo's users and their memberships of the account, by username."""
+    user_model = get_user_model()
+    users: dict[str, User] = {}
+    for person in DEMO_PEOPLE:
+        user, created = user_model._default_manager.get_or_create(
+            username=person.username,
+            defaults={
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "email": f"{person.username}@example.com",
+                "is_staff": person.superuser,
+                "is_superuser": person.superuser,
+            },
+        )
+        if created or not user.has_usable_password():
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        Membership.objects.get_or_create(
+            account=account,
+            user=user,
+            defaults={"job_title": person.job_title, **{p.value: True for p in person.privileges}},
+        )
+        users[person.username] = user
+    _seed_grants(account, users)
+    return users
+
+
+def _seed_grants(account: Account, users: dict[str, User]) -> None:
+    """Company-level grants; one a user already has (at whatever level) is left alone."""
+    have = set(
+        ToolGrant.objects.filter(account=account, project=None).values_list("user_id", "tool")
+    )
+    ToolGrant.objects.bulk_create(
+        ToolGrant(account=account, user=users[person.username], tool=tool, level=level)
+        for person in DEMO_PEOPLE
+        for tool, level in person.grants.items()
+        if (users[person.username].pk, tool) not in have
+    )

@@ -1,0 +1,276 @@
+"""Kinds: subcontractor and owner invoices, direct costs, and what the ERP reports back (job
+cost transactions, payments)."""
+
+from __future__ import annotations
+
+from django_filters import rest_framework as filters
+
+from connectors.base import ObjectType as T
+from integrations import models as m
+from integrations import payloads
+from integrations.api import lines as api_lines
+from integrations.api.fields import parent_project_field
+from integrations.kinds.base import Api, Erp, IdFilter, Kind, Lines, Web, register
+from integrations.kinds.contracts import COST_FIELDS
+from integrations.kinds.parts import ERP, PROJECT, VENDOR_HELP, lines_of, total_of, under_parent
+from permissions.levels import Tool
+from permissions.policy import Action
+
+INVOICE_FIELDS = (
+    "position",
+    "description",
+    "work_completed",
+    "materials_stored",
+    "work_retainage",
+    "materials_retainage",
+    "retainage_released",
+)
+INVOICE = ("billing_date", "period_start", "period_end", "status", "notes")
+
+
+register(
+    Kind(
+        key="subcontractor-invoices",
+        model=m.SubcontractorInvoice,
+        tool=Tool.INVOICING,
+        project_path="commitment__project",
+        web=Web(
+            tab="invoices",
+            columns=(
+                ("number", "Invoice #"),
+                ("commitment", "Commitment"),
+                ("commitment.vendor", "Vendor"),
+                ("billing_date", "Billing date"),
+                ("status", "Status"),
+                ("total", "Work this period"),
+                ERP,
+            ),
+            search=("number", "commitment__number", "commitment__vendor__name"),
+            filters=("commitment__project", "status", "erp_state"),
+            form_fields=("commitment", "number", *INVOICE[:3], "status", "notes"),
+            lines=Lines(
+                m.SubcontractorInvoiceLineItem,
+                "invoice",
+                ("position", "commitment_line", *INVOICE_FIELDS[1:]),
+            ),
+            select_related=("commitment", "commitment__vendor", "commitment__project"),
+            total_of_lines="work_completed",
+        ),
+        api=under_parent(
+            description="Subcontractor invoices (requisitions), with their lines and G702 totals.",
+            parent="commitment",
+            what="invoices",
+            fields=("number", *INVOICE),
+            lines=lines_of(api_lines.SubcontractorInvoiceLineSerializer),
+            totals=("totals", api_lines.invoice_totals),
+            more_filters=(IdFilter("vendor", "commitment__vendor", VENDOR_HELP),),
+            search=("number", "commitment__number", "commitment__title"),
+            ordering=("number", "billing_date", "status"),
+        ),
+        erp=Erp(
+            T.SUBCONTRACTOR_INVOICE,
+            Action.ACCEPT_REJECT_SUBCONTRACTOR_INVOICES,
+            payloads.subcontractor_invoice,
+            label="Subcontractor invoice",
+            related=("commitment__project", "commitment__vendor"),
+            direct_export_setting="direct_export_invoices",
+            unlink_action=Action.UNLINK_SUBCONTRACTOR_INVOICE,
+        ),
+    ),
+    Kind(
+        key="owner-invoices",
+        model=m.OwnerInvoice,
+        tool=Tool.INVOICING,
+        project_path="prime_contract__project",
+        web=Web(
+            tab="invoices",
+            columns=(
+                ("application_number", "Application #"),
+                ("prime_contract", "Prime contract"),
+                ("billing_date", "Billing date"),
+                ("status", "Status"),
+                ("total", "Work this period"),
+                ERP,
+            ),
+            search=("prime_contract__number", "prime_contract__title"),
+            filters=("prime_contract__project", "status", "erp_state"),
+            form_fields=("prime_contract", "application_number", *INVOICE[:3], "status", "notes"),
+            lines=Lines(
+                m.OwnerInvoiceLineItem, "invoice", ("position", "prime_line", *INVOICE_FIELDS[1:])
+            ),
+            select_related=("prime_contract", "prime_contract__project"),
+            total_of_lines="work_completed",
+        ),
+        api=under_parent(
+            description="Owner invoices (payment applications), with their lines and G702 totals.",
+            parent="prime_contract",
+            what="invoices",
+            fields=("application_number", *INVOICE),
+            lines=lines_of(api_lines.OwnerInvoiceLineSerializer),
+            totals=("totals", api_lines.invoice_totals),
+            search=("prime_contract__number", "prime_contract__title", "notes"),
+            ordering=("application_number", "billing_date", "status"),
+        ),
+        erp=Erp(
+            T.OWNER_INVOICE,
+            Action.ACCEPT_REJECT_OWNER_INVOICES,
+            payloads.owner_invoice,
+            label="Owner invoice",
+            related=("prime_contract__project", "prime_contract__owner"),
+            direct_export_setting="direct_export_invoices",
+            unlink_action=Action.UNLINK_OWNER_INVOICE,
+        ),
+    ),
+    Kind(
+        key="direct-costs",
+        model=m.DirectCost,
+        tool=Tool.DIRECT_COSTS,
+        project_path="project",
+        web=Web(
+            tab="job-costs",
+            columns=(
+                ("date", "Date"),
+                ("kind", "Type"),
+                ("invoice_number", "Invoice #"),
+                ("vendor", "Vendor"),
+                ("project", "Project"),
+                ("status", "Status"),
+                ("total", "Amount"),
+                ERP,
+            ),
+            search=("invoice_number", "description", "vendor__name"),
+            filters=("project", "kind", "status", "erp_state"),
+            form_fields=(
+                "project",
+                "kind",
+                "vendor",
+                "invoice_number",
+                "date",
+                "status",
+                "description",
+            ),
+            lines=Lines(m.DirectCostLineItem, "direct_cost", COST_FIELDS),
+            select_related=("project", "vendor"),
+            total_of_lines="amount",
+        ),
+        api=Api(
+            description="Direct costs (invoices, expenses, payroll) with their lines.",
+            fields=(
+                "project",
+                "kind",
+                "vendor",
+                "invoice_number",
+                "date",
+                "status",
+                "description",
+                "lines",
+                "total",
+            ),
+            writable=True,
+            declared={
+                "lines": lines_of(api_lines.DirectCostLineSerializer),
+                "total": total_of("Sum of the line amounts."),
+            },
+            filters=("kind", "status", "erp_state"),
+            id_filters=(PROJECT, IdFilter("vendor", "vendor", VENDOR_HELP)),
+            search=("invoice_number", "description"),
+            ordering=("date", "invoice_number", "status"),
+            prefetch_related=("lines",),
+        ),
+    ),
+    Kind(
+        key="job-cost-transactions",
+        model=m.JobCostTransaction,
+        tool=Tool.DIRECT_COSTS,
+        project_path="project",
+        web=Web(
+            tab="job-costs",
+            columns=(
+                ("transaction_date", "Date"),
+                ("project", "Project"),
+                ("cost_code", "Cost code"),
+                ("cost_type", "Cost type"),
+                ("kind", "Type"),
+                ("vendor", "Vendor"),
+                ("amount", "Amount"),
+            ),
+            search=("description", "vendor__name", "origin_id"),
+            filters=("project", "kind"),
+            select_related=("project", "cost_code__standard_code", "cost_type", "vendor"),
+        ),
+        api=Api(
+            description="Posted costs imported from the ERP's job cost ledger (read-only).",
+            fields=(
+                "project",
+                "sub_job",
+                "cost_code",
+                "cost_type",
+                "kind",
+                "transaction_date",
+                "vendor",
+                "description",
+                "amount",
+            ),
+            filters=("kind", "erp_state"),
+            id_filters=(
+                PROJECT,
+                IdFilter("vendor", "vendor", VENDOR_HELP),
+                IdFilter("cost_code", "cost_code", "Only transactions on this cost code (id)."),
+            ),
+            extra_filters={
+                "date_from": lambda: filters.DateFilter(
+                    field_name="transaction_date", lookup_expr="gte"
+                ),
+                "date_to": lambda: filters.DateFilter(
+                    field_name="transaction_date", lookup_expr="lte"
+                ),
+            },
+            search=("description", "origin_code"),
+            ordering=("transaction_date", "amount"),
+        ),
+    ),
+    Kind(
+        key="payments",
+        model=m.Payment,
+        tool=Tool.COMMITMENTS,
+        project_path="invoice__commitment__project",
+        web=Web(
+            tab="job-costs",
+            columns=(
+                ("payment_number", "Payment #"),
+                ("invoice", "Invoice"),
+                ("invoice.commitment.vendor", "Vendor"),
+                ("payment_date", "Date"),
+                ("status", "Status"),
+                ("amount", "Amount"),
+            ),
+            search=("payment_number", "check_number", "invoice__number"),
+            filters=("status",),
+            select_related=("invoice__commitment__vendor",),
+        ),
+        api=Api(
+            description="Payments the ERP issued against subcontractor invoices (read-only).",
+            fields=(
+                "invoice",
+                "project",
+                "payment_number",
+                "amount",
+                "status",
+                "payment_date",
+                "method",
+                "check_number",
+                "bank_id",
+            ),
+            declared={"project": lambda: parent_project_field("invoice.commitment")},
+            filters=("status", "erp_state"),
+            id_filters=(
+                IdFilter("project", "invoice__commitment__project", PROJECT.help_text),
+                IdFilter("invoice", "invoice", "Only payments of this subcontractor invoice (id)."),
+                IdFilter("vendor", "invoice__commitment__vendor", VENDOR_HELP),
+            ),
+            search=("payment_number", "check_number"),
+            ordering=("payment_date", "amount", "status"),
+            select_related=("invoice__commitment",),
+        ),
+    ),
+)

@@ -1,0 +1,74 @@
+"""Places on the records' pages that the apps above add to by registration: a panel on a
+record's page, a tab in the tool's menu. The records' app does not import those apps (the
+NetBox ``register_model_view`` habit): the acceptance workflow registers its section of an
+exportable record's page and its queues' tabs from its ``AppConfig.ready``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from permissions.access import can
+from permissions.policy import Action
+from tenancy.models import Account
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section of a record's page. ``context`` answers what the template needs, or None when
+    the panel has nothing to say about this record (or this user)."""
+
+    template: str
+    context: Callable[[HttpRequest, Account, Model], Mapping[str, Any] | None]
+    shows_erp_state: bool = False  # the panel says where the record stands with the ERP
+
+
+@dataclass(frozen=True)
+class NavTab:
+    """A tab of the tool's menu, shown before the record tabs to those who may ``action``."""
+
+    key: str
+    label: str
+    url_name: str
+    action: Action
+    count: Callable[[Account], int] | None = None
+
+
+@dataclass(frozen=True)
+class ShownPanel:
+    html: SafeString
+    shows_erp_state: bool
+
+
+_PANELS: list[Panel] = []
+_TABS: list[NavTab] = []
+
+
+def register_panel(panel: Panel) -> None:
+    if panel not in _PANELS:
+        _PANELS.append(panel)
+
+
+def register_tab(tab: NavTab) -> None:
+    if tab not in _TABS:
+        _TABS.append(tab)
+
+
+def panels_for(request: HttpRequest, account: Account, record: Model) -> list[ShownPanel]:
+    shown = []
+    for panel in _PANELS:
+        context = panel.context(request, account, record)
+        if context is not None:
+            html = render_to_string(panel.template, {"obj": record, **context}, request=request)
+            shown.append(ShownPanel(SafeString(html), panel.shows_erp_state))
+    return shown
+
+
+def tabs_for(user: Any, account: Account) -> list[NavTab]:
+    return [tab for tab in _TABS if can(user, tab.action, account)]

@@ -1,0 +1,410 @@
+"""Every page and API operation refuses whoever may not use it.
+
+The routes are discovered at test time (the URL conf for the pages, the OpenAPI schema for the
+API, see ``tests/routes.py``), so a route added later is covered without being listed here.
+Each is asked as: nobody signed in; a member with no rights; a member with every right; and a
+member of another account with every right there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.db import transaction
+from django.db.models import Model
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from integrations.kinds import exportable_types, kinds
+from integrations.web.reports import REPORTS
+from permissions.levels import Level, Privilege
+from tests.api.conftest import build_records, client_for, everywhere
+from tests.factories import AccountFactory, member
+from tests.routes import (
+    Operation,
+    Route,
+    api_operations,
+    call,
+    changed,
+    fingerprint,
+    is_empty_collection,
+    is_login_redirect,
+    url_routes,
+    web_cases,
+    web_client,
+)
+
+pytestmark = pytest.mark.django_db
+
+# --- Project knowledge: update these when modules, kinds or routes move ------------------------
+
+
+def model(name: str) -> type[Model]:
+    """A model by class name, in whichever app of the project holds it."""
+    for config in apps.get_app_configs():
+        found = config.models.get(name.lower())
+        if found is not None:
+            return found
+    raise LookupError(name)
+
+
+def record_kinds() -> dict[str, tuple[type[Model], bool]]:
+    """The record kinds the web lists (the ``<kind>`` of the record pages): key -> (model,
+    whether its pages edit it)."""
+    return {k.key: (k.model, k.web.editable) for k in kinds() if k.web is not None}
+
+
+def item_types() -> dict[str, type[Model]]:
+    """The types of item sent to the ERP (the ``<item_type>`` of the send route) -> model."""
+    return {key: kind.model for key, kind in exportable_types()}
+
+
+def report_slugs() -> list[str]:
+    """The ``<report>`` slugs of the report pages."""
+    return [report[0] for report in REPORTS]
+
+
+def every_right() -> dict[str, Any]:
+    """``member()`` arguments for Admin on every tool and every privilege flag of a membership."""
+    return {"levels": everywhere(Level.ADMIN), **{p.value: True for p in Privilege}}
+
+
+# Public by design: no sign-in, no account.
+EXEMPT = {
+    "login": "the sign-in page",
+    "logout": "signing out needs no rights",
+    "healthz": "probed by the load balancer without credentials",
+    "schema": "the published OpenAPI schema",
+    "api-docs": "the API's documentation page (reads the published schema)",
+    "api:token": "exchanges a username and password for a token",
+}
+# Static files are served by WhiteNoise's middleware (no URL pattern); any pattern under
+# STATIC_URL is exempt too. The admin site has its own staff login: see test_admin_needs_staff.
+
+REDIRECT_VIEWS = {"home"}  # pure redirect views: 302 for a user with every right
+DIMENSIONS = {
+    "kind": lambda: list(record_kinds()),
+    "item_type": lambda: list(item_types()),
+    "report": report_slugs,
+}
+
+# Open to every member by design (where a member lands, and what tells them which account
+# they are in): a member without rights gets them, showing only what they may see. Case id ->
+# the status that member gets.
+FOR_EVERY_MEMBER: dict[str, int] = {
+    "home": 302,  # / sends a member to their account's overview
+    "account-home": 200,  # the overview: tiles of the records they may see (none: says so)
+    "reports": 200,  # the report index lists the reports they may open (none: says so)
+    "GET /api/v1/accounts/": 200,  # the accounts they belong to
+    "GET /api/v1/accounts/{slug}/": 200,
+    "GET /api/v1/": 200,  # the API root: the list of endpoints
+}
+# Routes found unguarded: (user, case id) -> why. Each is a strict xfail, reported to the team.
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
+
+
+def web_value(param: str, dims: dict[str, str], world: World) -> Any:
+    """A real value for a URL parameter that is not a dimension (kind, item type, report)."""
+    if param == "account":
+        return world.account.slug
+    if param == "pk" and "kind" in dims:
+        return first_of(record_kinds()[dims["kind"]][0], world.account).pk
+    if param == "pk":  # the approvals routes: an export request
+        return world.pending.pk
+    if param == "item_id":
+        return first_of(item_types()[dims["item_type"]], world.account).pk
+    if param == "user_id":
+        return world.nobody.pk
+    raise LookupError(f"no value for <{param}>: teach web_value() about it")
+
+
+def full_rights_status(route: Route, dims: dict[str, str]) -> int:
+    if route.post_only:
+        return 405
+    if route.view_name in REDIRECT_VIEWS:
+        return 302
+    kind = dims.get("kind")
+    if route.view_name in ("record-create", "record-edit") and kind:
+        return 200 if record_kinds()[kind][1] else 404  # ERP-owned kinds are read-only
+    return 200
+
+
+def unsafe_body(world: World) -> dict[str, Any]:
+    """A body the approvals actions accept, so what answers is the permission check, not a 400
+    (record writes ignore the unknown fields)."""
+    sent = world.pending
+    return {"ids": [sent.pk], "reason": "No", "item_type": sent.item_type, "item_id": sent.item_id}
+
+
+ACCOUNT_HEADER = "X-Account"
+ACCOUNT_PARAM = "account"
+
+# --- The data: one account with a record of every kind and a request in each queue ------------
+
+
+@dataclass
+class World:
+    account: Any
+    other: Any
+    nobody: Any  # member of ``account``, no grants, no privileges
+    full: Any  # member of ``account``, Admin on every tool, every privilege
+    outsider: Any  # member of ``other`` only, with every right there
+    pending: Any  # an export request in Ready to Export (another waits in Failed to Export)
+
+
+def first_of(kind: type[Model], account: Any) -> Any:
+    if kind is model("Account"):
+        return account
+    found = kind._default_manager.filter(account=account).order_by("pk").first()
+    assert found is not None, f"no {kind.__name__} in {account.slug}: add one in build_world()"
+    return found
+
+
+def export_request(account: Any, item_type: str, state: str, sender: Any) -> Any:
+    item = first_of(item_types()[item_type], account)
+    return model("ExportRequest")._default_manager.create(
+        account=account,
+        item_type=item_type,
+        item_id=item.pk,
+        state=state,
+        sent_by=sender,
+        sent_at=sender.date_joined,
+        summary={"label": str(item)},
+    )
+
+
+def build_world() -> World:
+    account = AccountFactory(name="Summit Builders", slug="summit")
+    other = AccountFactory(name="Rival Construction", slug="rival")
+    full = member(account, username="route-full", **every_right())
+    nobody = member(account, username="route-nobody")
+    outsider = member(other, username="route-outsider", **every_right())
+    for user in (full, nobody, outsider):
+        Token.objects.get_or_create(user=user)
+    build_records(account)
+    build_records(other)
+    first, second = list(item_types())[:2]
+    pending = export_request(account, first, "pending", full)
+    export_request(account, second, "failed", full)
+    export_request(other, first, "pending", outsider)
+    return World(account, other, nobody, full, outsider, pending)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
+    """Built once for the module, in a transaction rolled back at its end; each test runs in a
+    savepoint inside it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+# --- The cases -----------------------------------------------------------------------------
+
+
+def exempt(route: Route) -> bool:
+    return route.view_name in EXEMPT or route.route.startswith(settings.STATIC_URL.lstrip("/"))
+
+
+def web_id(route: Route, dims: dict[str, str]) -> str:
+    return route.view_name + (f"[{','.join(dims.values())}]" if dims else "")
+
+
+def api_id(op: Operation) -> str:
+    return f"{op.method} {op.path}"
+
+
+WEB_CASES = web_cases(DIMENSIONS, exempt)
+API_OPS = api_operations(ACCOUNT_HEADER, EXEMPT)
+# Each API path once, read by the user with every right (405 where only POST is served).
+API_PATHS = list({op.path: op for op in API_OPS}.values())
+API_READABLE = {op.path for op in API_OPS if op.method == "GET"}
+
+
+def gap(user: str, case_id: str) -> list[Any]:
+    reason = KNOWN_GAPS.get((user, case_id))
+    return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+
+
+def web_params(user: str, only_account_routes: bool = False) -> list[Any]:
+    return [
+        pytest.param(route, dims, id=web_id(route, dims), marks=gap(user, web_id(route, dims)))
+        for route, dims in WEB_CASES
+        if not only_account_routes or "account" in route.params
+    ]
+
+
+def api_params(user: str) -> list[Any]:
+    return [pytest.param(op, id=api_id(op), marks=gap(user, api_id(op))) for op in API_OPS]
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def web_path(route: Route, dims: dict[str, str], world: World) -> str:
+    kwargs = {p: dims[p] if p in dims else web_value(p, dims, world) for p in route.params}
+    return reverse(route.view_name, kwargs=kwargs)
+
+
+def api_path(op: Operation, world: World) -> str:
+    values: dict[str, Any] = {}
+    if op.params:
+        found = op.model()
+        assert found is not None, f"{api_id(op)}: no queryset to take a {op.params} from"
+        obj = first_of(found, world.account)
+        values = {p: getattr(obj, "pk" if p == "id" else p) for p in op.params}
+    return op.fill(values)
+
+
+@pytest.fixture
+def unchanged(request: pytest.FixtureRequest, world: World) -> Iterator[None]:
+    """Nothing in the database changes during the test (checked where it sends a POST/PATCH)."""
+    op = request.node.callspec.params.get("op")
+    before = fingerprint() if op is None or op.method != "GET" else None
+    yield
+    if before is not None:
+        assert not changed(before, fingerprint()), "a refused request changed these tables"
+
+
+# --- The walks find what we know is there --------------------------------------------------------
+
+
+def test_the_walks_find_the_known_routes() -> None:
+    names = {route.view_name for route, _ in WEB_CASES}
+    assert {"record-list", "export-queue", "directory", "erp-connection"} <= names
+    listed = {d["kind"] for r, d in WEB_CASES if r.view_name == "record-list"}
+    assert "commitments" in listed and listed == set(record_kinds())
+    sendable = {d["item_type"] for r, d in WEB_CASES if r.view_name == "export-send"}
+    assert "commitment" in sendable and sendable == set(item_types())
+    paths = {op.path for op in API_OPS}
+    assert {"/api/v1/commitments/", "/api/v1/export-requests/"} <= paths
+    assert ("POST", "/api/v1/export-requests/{id}/accept/") in {(o.method, o.path) for o in API_OPS}
+
+
+def test_every_route_has_a_name() -> None:
+    assert [r.route for r in url_routes() if not r.view_name and not r.admin] == []
+
+
+def test_known_gaps_name_real_cases() -> None:
+    ids = {web_id(r, d) for r, d in WEB_CASES} | {api_id(op) for op in API_OPS}
+    assert [case for _, case in KNOWN_GAPS if case not in ids] == []
+    assert [case for case in FOR_EVERY_MEMBER if case not in ids] == []
+    assert {user for user, _ in KNOWN_GAPS} <= {"anonymous", "no_rights", "full", "other_account"}
+
+
+@pytest.mark.parametrize("name", sorted(EXEMPT))
+def test_exempt_routes_exist_and_are_public(name: str, world: World) -> None:
+    assert any(r.view_name == name for r in url_routes()), f"stale exemption {name}"
+    response = web_client().get(reverse(name))
+    assert response.status_code < 500 and response.status_code not in (401, 403)
+    assert not is_login_redirect(response)
+
+
+ADMIN_PATHS = ["admin:index"] + [
+    f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist" for m in admin.site._registry
+]
+
+
+@pytest.mark.parametrize("name", ADMIN_PATHS)
+@pytest.mark.parametrize("who", ["anonymous", "full"])
+def test_admin_needs_staff(name: str, who: str, world: World) -> None:
+    response = web_client(world.full if who == "full" else None).get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+# --- Web pages ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("route", "dims"), web_params("anonymous"))
+def test_web_anonymous_goes_to_login(
+    route: Route, dims: dict[str, str], world: World, unchanged: None
+) -> None:
+    path, client = web_path(route, dims, world), web_client()
+    for method in ("GET", "POST"):
+        response = call(client, method, path, unsafe_body(world))
+        assert is_login_redirect(response), f"{method} {path}: {response.status_code}"
+
+
+@pytest.mark.parametrize(("route", "dims"), web_params("no_rights"))
+def test_web_member_without_rights_is_refused(
+    route: Route, dims: dict[str, str], world: World, unchanged: None
+) -> None:
+    path, client = web_path(route, dims, world), web_client(world.nobody)
+    for method in route.methods:
+        response = call(client, method, path, unsafe_body(world))
+        allowed = (403, 404) if method == "GET" or route.post_only else (403, 404, 405)
+        if web_id(route, dims) in FOR_EVERY_MEMBER:  # its page, or 405 for another method
+            allowed = (FOR_EVERY_MEMBER[web_id(route, dims)], 405)
+        assert response.status_code in allowed, f"{method} {path}: {response.status_code}"
+
+
+@pytest.mark.parametrize(("route", "dims"), web_params("full"))
+def test_web_member_with_every_right_gets_the_page(
+    route: Route, dims: dict[str, str], world: World
+) -> None:
+    path = web_path(route, dims, world)
+    response = web_client(world.full).get(path)
+    assert response.status_code == full_rights_status(route, dims), f"GET {path}"
+
+
+@pytest.mark.parametrize(("route", "dims"), web_params("other_account", only_account_routes=True))
+def test_web_other_account_is_404(
+    route: Route, dims: dict[str, str], world: World, unchanged: None
+) -> None:
+    path, client = web_path(route, dims, world), web_client(world.outsider)
+    for method in route.methods:
+        response = call(client, method, path, unsafe_body(world))
+        assert response.status_code == 404, f"{method} {path}: {response.status_code}"
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("op", api_params("anonymous"))
+def test_api_anonymous_is_refused(op: Operation, world: World, unchanged: None) -> None:
+    response = call(APIClient(), op.method, api_path(op, world), unsafe_body(world))
+    assert response.status_code in (401, 403)
+
+
+@pytest.mark.parametrize("op", api_params("no_rights"))
+def test_api_member_without_rights_is_refused(op: Operation, world: World, unchanged: None) -> None:
+    client = client_for(world.nobody, world.account)
+    response = call(client, op.method, api_path(op, world), unsafe_body(world))
+    if api_id(op) in FOR_EVERY_MEMBER:
+        assert response.status_code == FOR_EVERY_MEMBER[api_id(op)]
+    elif op.is_list and response.status_code == 200:  # a collection narrowed to nothing
+        assert is_empty_collection(response.json()), response.json()
+    else:
+        assert response.status_code in (403, 404), response.content[:300]
+
+
+@pytest.mark.parametrize("op", [pytest.param(op, id=f"GET {op.path}") for op in API_PATHS])
+def test_api_member_with_every_right_reads(op: Operation, world: World) -> None:
+    response = call(client_for(world.full, world.account), "GET", api_path(op, world))
+    assert response.status_code == (200 if op.path in API_READABLE else 405)
+
+
+@pytest.mark.parametrize("via", ["header", "param"])
+@pytest.mark.parametrize("op", api_params("other_account"))
+def test_api_other_account_is_404(op: Operation, via: str, world: World, unchanged: None) -> None:
+    path = api_path(op, world)
+    if via == "header":
+        client = client_for(world.outsider, world.account)
+    else:
+        client = client_for(world.outsider)
+        path += ("&" if "?" in path else "?") + f"{ACCOUNT_PARAM}={world.account.slug}"
+    response = call(client, op.method, path, unsafe_body(world))
+    if op.account_scoped:
+        assert response.status_code == 404, response.content[:300]
+    else:  # not about one account (the accounts you belong to): nothing of the first one shows
+        assert response.status_code in (200, 404)
+        assert world.account.slug.encode() not in response.content
+        assert world.account.name.encode() not in response.content
