@@ -18,15 +18,19 @@ from integrations.api.schema import EnumChoiceField
 
 COSTED_LINE = ("id", "position", "description", "cost_code", "cost_type", "amount")
 SOV_LINE = (*COSTED_LINE, "quantity", "uom", "unit_cost", "tax_code")
-INVOICE_LINE = (
-    "id",
-    "position",
-    "description",
+# What an invoice line bills (G703 columns); the web form edits the same ones.
+INVOICE_AMOUNTS = (
     "work_completed",
     "materials_stored",
     "work_retainage",
     "materials_retainage",
     "retainage_released",
+)
+INVOICE_LINE = (
+    "id",
+    "position",
+    "description",
+    *INVOICE_AMOUNTS,
     "completed_and_stored",
     "net_amount",
 )

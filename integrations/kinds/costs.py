@@ -16,15 +16,7 @@ from integrations.kinds.parts import ERP, PROJECT, VENDOR_HELP, lines_of, total_
 from permissions.levels import Tool
 from permissions.policy import Action
 
-INVOICE_FIELDS = (
-    "position",
-    "description",
-    "work_completed",
-    "materials_stored",
-    "work_retainage",
-    "materials_retainage",
-    "retainage_released",
-)
+INVOICE_FIELDS = ("position", "description", *api_lines.INVOICE_AMOUNTS)
 INVOICE = ("billing_date", "period_start", "period_end", "status", "notes")
 
 

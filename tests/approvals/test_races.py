@@ -32,7 +32,9 @@ from integrations import models as m
 from tenancy.models import Account
 from tests.factories import CommitmentFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after each test then leaves the content types to the next
+# serialized test instead of re-creating them under new ids (which its restore would collide with).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 ROUNDS = 10
 NAMES = {"approver": "Priya Natarajan", "erpadmin": "Morgan Reyes", "pm": "Jake Sullivan"}

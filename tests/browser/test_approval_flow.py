@@ -14,7 +14,9 @@ from demo.data import DEMO_PASSWORD
 from demo.seed import seed_demo
 from integrations.models import Commitment
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: see tests/approvals/test_races.py (a later serialized test restores the
+# content types the database was created with).
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 expect: Any = pytest.importorskip("playwright.sync_api").expect
 
 YELLOW = "rgb(201, 138, 0)"  # --yellow in portal.css
