@@ -92,20 +92,22 @@ def move(
     record_values: Mapping[int, Mapping[str, Any]] | None = None,
     data: Callable[[ExportRequest], Mapping[str, Any]] | None = None,
 ) -> list[ExportRequest]:
-    """Move ``requests`` to ``target`` with their records, and audit each (``verb`` None: a
-    request already there is not audited again). ``changes`` are set on every request (one
+    """Move ``requests`` to ``target`` with their records, and audit each one that changed
+    state under ``verb`` (None: no audit row). ``changes`` are set on every request (one
     UPDATE, whatever the number); with ``from_states`` only the requests still in one of them
-    move, and the ones that moved are returned."""
+    move (locked first), and the ones that moved are returned."""
     now = timezone.now()
     changes = dict(changes or {})
     queryset = ExportRequest.objects.filter(pk__in=[r.pk for r in requests])
-    if from_states is not None:
+    if from_states is not None:  # lock the ones still there, so the UPDATE moves exactly them
         queryset = queryset.filter(state__in=list(from_states))
-        still = set(queryset.values_list("pk", flat=True))
+        still = set(queryset.select_for_update().values_list("pk", flat=True))
         requests = [r for r in requests if r.pk in still]
         if not requests:
             return []
-    queryset.update(state=target, updated_at=now, **changes)
+    ExportRequest.objects.filter(pk__in=[r.pk for r in requests]).update(
+        state=target, updated_at=now, **changes
+    )
     before = {r.pk: r.state for r in requests}
     for request in requests:
         request.state, request.updated_at = target, now
