@@ -75,16 +75,12 @@ class RecordForm(ModelForm[Model]):
 class LineFormSet(BaseInlineFormSet[Model, Model, ModelForm[Model]]):
     def __init__(self, *args: Any, account: Account, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        project_id = _project_id(self.instance)
+        project_id = project_id_of(self.instance)  # None until a new record's parent is set
         for form in self.forms:
             _narrow(form, account, user, self.instance)
             cost_code = form.fields.get("cost_code")
             if project_id and isinstance(cost_code, forms.ModelChoiceField):
                 cost_code.queryset = cost_code.queryset.filter(project_id=project_id)  # type: ignore[union-attr]
-
-
-def _project_id(instance: Model) -> int | None:
-    return project_id_of(instance)  # None while a new record's parent is not chosen yet
 
 
 def form_lines(formset: LineFormSet) -> list[dict[str, Any]]:
