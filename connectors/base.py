@@ -145,9 +145,7 @@ class Entity:
 
     export_create: bool = False
     export_update: bool = False
-    imports: bool = False
     unlink: bool = False
-    staged_records: bool = False
     direct_export: bool = False  # may skip the approval step when the account turns it on
     batch_size: int = 1
     rules: tuple[Rule, ...] = ()
@@ -160,8 +158,13 @@ class Entity:
 
 @dataclass(frozen=True)
 class Capabilities:
+    """What the connector exports (``entities``, per object type), which kinds of ERP records
+    it sends to the portal (``fetches``, keys of :class:`connectors.imports.FetchKind`), and its
+    features."""
+
     entities: Mapping[str, Entity]
     features: frozenset[Feature] = field(default_factory=frozenset)
+    fetches: frozenset[str] = field(default_factory=frozenset)
 
     def entity(self, obj_type: str) -> Entity:
         """What the connector does with ``obj_type``; nothing, if it does not declare it."""
@@ -188,10 +191,12 @@ class ExportResult:
 
 @dataclass(frozen=True)
 class Batch:
-    """Records fetched from the ERP and the cursor to continue from."""
+    """Records fetched from the ERP and the cursor to continue from (after these records).
+    ``total`` is how many records the whole fetch holds, when the ERP says (for progress)."""
 
     records: tuple[Mapping[str, Any], ...]
     cursor: str
+    total: int | None = None
 
 
 class Connector(ABC):
@@ -238,6 +243,11 @@ class Connector(ABC):
     def delete_check(self, obj_type: str, origin_id: str) -> bool:
         """True when the record is gone from the ERP (so the portal may unlink it)."""
 
-    def fetch(self, kind: str, cursor: str) -> Iterator[Batch]:
-        """Records of ``kind`` changed since ``cursor``, in batches."""
-        raise PermanentError(f"{self.label} does not import {kind}.")
+    def fetch(self, kind: str, cursor: str, *, job: str | None = None) -> Iterator[Batch]:
+        """Records of ``kind`` (a :class:`connectors.imports.FetchKind`) added or changed since
+        ``cursor`` ("" for all), in batches, oldest change first; a record changed again after
+        it was sent comes again. For the per-job kinds (``PER_JOB``) ``job`` is the ERP id of
+        the job whose records are wanted (each job has its own cursor). The records' fields
+        are those :mod:`connectors.imports` describes. Connectors declare what they fetch in
+        ``capabilities.fetches``; a kind not declared is a :class:`PermanentError`."""
+        raise PermanentError(f"{self.label} does not send {kind} to the portal.")

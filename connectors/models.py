@@ -9,7 +9,9 @@ from connectors.sandbox.models import (
     Invoice,
     Job,
     JobCostTransaction,
+    LedgerCounter,
     Payment,
+    PrimeContract,
     SubJob,
     Vendor,
 )
@@ -23,7 +25,9 @@ __all__ = [
     "Invoice",
     "Job",
     "JobCostTransaction",
+    "LedgerCounter",
     "Payment",
+    "PrimeContract",
     "SubJob",
     "Vendor",
 ]

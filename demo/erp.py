@@ -1,18 +1,29 @@
 """The demo's side of the ERP: file the records the demo says are already synced in the ERP it
-is connected to (the sandbox ledger by default, or a Tryton server), under the same ids."""
+is connected to (the sandbox ledger by default, or a Tryton server), under the same ids; and,
+in the sandbox, what the ERP holds that the portal has not seen yet (:mod:`demo.data.erp_side`):
+new vendors and jobs, a prime contract, budgets, job costs and payments, for the syncs to
+bring in."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
+from connectors.sandbox import models as ledger_models
+from connectors.sandbox.console import amount_due
 from connectors.sandbox.seed import ensure_records
+from demo.data import erp_side
+from demo.data.erp_ids import ERP_SYNCED_AT
 from erp.connections import connection_for, connector_for
 from erp.secrets import seal
 from integrations import models as m
 from tenancy.models import Account
 
-__all__ = ["LEDGER_KINDS", "seed_erp_ledger"]
+__all__ = ["LEDGER_KINDS", "seed_erp_ledger", "seed_erp_side"]
 
 # The demo's synced records, as the sandbox ERP knows them: (portal model, ledger table).
 LEDGER_KINDS: tuple[tuple[type[m.ErpLinkedModel], str], ...] = (
@@ -25,8 +36,9 @@ LEDGER_KINDS: tuple[tuple[type[m.ErpLinkedModel], str], ...] = (
 
 def seed_erp_ledger(account: Account) -> None:
     """Connect the account to the sandbox ERP and file its already-synced records there under
-    the same ids, so exports that need them (a commitment's vendor) work at once. With
-    ``ERP_PORTAL_DEMO_TRYTON_URL`` set, connect it to that Tryton instead (``make tryton``)."""
+    the same ids, so exports that need them (a commitment's vendor) work at once; then what
+    the ERP's own users filed (:func:`seed_erp_side`). With ``ERP_PORTAL_DEMO_TRYTON_URL`` set,
+    connect it to that Tryton instead (``make tryton``)."""
     tryton_url = os.environ.get("ERP_PORTAL_DEMO_TRYTON_URL", "").strip()
     if tryton_url:
         _link_tryton(account, tryton_url)
@@ -35,12 +47,170 @@ def seed_erp_ledger(account: Account) -> None:
     ledger = str(connection.settings.get("ledger") or account.slug)
     for model, kind in LEDGER_KINDS:
         synced = model._default_manager.filter(account=account, erp_state=m.ErpState.SYNCED)
-        rows = [(r.origin_id, str(r), {"seeded": True}) for r in synced if r.origin_id]
+        synced = synced.select_related(*[f for f in ("project", "parent") if hasattr(model, f)])
+        rows = [(r.origin_id, str(r), _as_erp_keeps(r)) for r in synced if r.origin_id]
         ensure_records(ledger, kind, rows)
     cost_types = m.CostType.objects.filter(account=account, erp_state=m.ErpState.SYNCED)
     ensure_records(
-        ledger, "cost_type", [(t.origin_id, str(t), {}) for t in cost_types if t.origin_id]
+        ledger,
+        "cost_type",
+        [(t.origin_id, str(t), _as_erp_keeps(t)) for t in cost_types if t.origin_id],
     )
+    _first_invoices_in_the_erp(account, ledger)
+    seed_erp_side(ledger)
+
+
+def _first_invoices_in_the_erp(account: Account, ledger: str) -> None:
+    """Before the demo starts, the ERP received the approved owner invoices of the synced
+    projects' first billing month, and, on the last synced project, the approved
+    subcontractor invoices of its first month with their commitments: linked here and filed in
+    the ledger with what they ask to be paid, so the first sync of payments has some to bring."""
+    last = (
+        m.Project.objects.filter(account=account, erp_state=m.ErpState.SYNCED)
+        .order_by("-number")
+        .first()
+    )
+    owner = m.OwnerInvoice.objects.filter(
+        account=account, status="approved", prime_contract__project__erp_state=m.ErpState.SYNCED
+    )
+    subcontractor = m.SubcontractorInvoice.objects.filter(
+        account=account, status="approved", commitment__project=last
+    ).select_related("commitment")
+    _link_first_month(ledger, "owner_invoice", "OINV", owner)
+    commitments = _link_first_month(ledger, "subcontractor_invoice", "INV", subcontractor)
+    rows = []
+    for commitment in {c.commitment for c in commitments}:
+        _link(commitment, f"PO-{1000 + commitment.pk}")
+        rows.append((commitment.origin_id, str(commitment), {"type": "commitment"}))
+    ensure_records(ledger, "commitment", rows)
+
+
+def _link(record: Any, origin_id: str) -> None:
+    if not record.origin_id:
+        record.origin_id = record.origin_code = origin_id
+        record.erp_state, record.erp_synced_at = m.ErpState.SYNCED, ERP_SYNCED_AT
+        record.save(update_fields=["origin_id", "origin_code", "erp_state", "erp_synced_at"])
+
+
+def _link_first_month(ledger: str, kind: str, prefix: str, invoices: Any) -> list[Any]:
+    """Link the invoices of the first billing month and file them; return them."""
+    invoices = list(invoices.prefetch_related("lines"))
+    first = min((i.billing_date for i in invoices), default=None)
+    chosen = [i for i in invoices if i.billing_date == first]
+    rows = []
+    for invoice in chosen:
+        _link(invoice, f"{prefix}-{1000 + invoice.pk}")
+        due = sum((line.net_amount for line in invoice.lines.all()), Decimal("0"))
+        data = {"type": kind, "amount_due": str(due), "billing_date": str(invoice.billing_date)}
+        rows.append((invoice.origin_id, str(invoice), data))
+    ensure_records(ledger, kind, rows)
+    return chosen
+
+
+def _as_erp_keeps(record: Any) -> dict[str, Any]:
+    """A synced record's fields as the ERP keeps them (``connectors.imports``' shapes)."""
+    common = {"origin_code": record.origin_code or record.origin_id}
+    if isinstance(record, m.Company):
+        return {
+            **common,
+            "name": record.name,
+            "tax_id": None,
+            "email": record.email or None,
+            "phone": record.phone or None,
+            "street": record.address or None,
+            "city": record.city or None,
+            "state_code": record.state_code or None,
+            "zip": record.zip or None,
+            "country_code": record.country_code or None,
+            "is_active": record.is_active,
+        }
+    if isinstance(record, m.Project):
+        return {
+            **common,
+            "name": record.name,
+            "address": record.address or None,
+            "city": record.city or None,
+            "state_code": record.state_code or None,
+            "zip": record.zip or None,
+            "country_code": record.country_code or None,
+            "start_date": _iso(record.start_date),
+            "completion_date": _iso(record.completion_date),
+            "estimated_value": str(record.estimated_value),
+            "is_active": record.is_active,
+        }
+    if isinstance(record, m.SubJob):
+        return {**common, "job": record.project.origin_id, "code": record.code, "name": record.name}
+    if isinstance(record, m.StandardCostCode):
+        return {
+            **common,
+            "code": record.code,
+            "full_code": record.full_code,
+            "name": record.name,
+            "parent": record.parent.origin_id if record.parent else None,
+            "is_active": record.is_active,
+        }
+    if isinstance(record, m.CostType):
+        return {**common, "code": record.code, "name": record.name, "is_active": record.is_active}
+    return common
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def seed_erp_side(ledger: str, *, today: dt.date | None = None) -> dict[str, int]:
+    """File in the sandbox ``ledger`` what the ERP's users did that the portal has not seen:
+    new vendors, jobs (and sub jobs), a prime contract, budgets, ~200 job costs on the synced
+    jobs, and payments of the invoices the ERP received. Adds only what is missing (by ERP
+    number); returns how many rows of each kind it added."""
+    today = today or timezone.localdate()
+    added = {
+        "vendors": ensure_records(ledger, "vendors", erp_side.vendor_rows()),
+        "jobs": ensure_records(ledger, "jobs", erp_side.job_rows()),
+        "sub_jobs": ensure_records(ledger, "sub_jobs", erp_side.sub_job_rows()),
+        "prime_contracts": ensure_records(
+            ledger, "prime_contracts", erp_side.prime_contract_rows()
+        ),
+        "budgets": ensure_records(ledger, "budgets", erp_side.budget_rows()),
+    }
+    added["job_cost_transactions"] = ensure_records(
+        ledger, "job_cost_transactions", _resolvable(ledger, erp_side.job_cost_rows(today))
+    )
+    added["payments"] = ensure_records(ledger, "payments", _payments(ledger, today))
+    return added
+
+
+def _numbers(table: type[ledger_models.LedgerRecord], ledger: str) -> set[str]:
+    return set(table._default_manager.filter(ledger=ledger).values_list("number", flat=True))
+
+
+def _resolvable(ledger: str, rows: list[erp_side.Row]) -> list[erp_side.Row]:
+    """The job costs whose job, cost code and cost type the ledger holds (a real ERP posts
+    nothing else)."""
+    jobs = _numbers(ledger_models.Job, ledger)
+    codes = _numbers(ledger_models.CostCode, ledger)
+    types = _numbers(ledger_models.CostType, ledger)
+    return [
+        row
+        for row in rows
+        if row[2]["job"] in jobs and row[2]["cost_code"] in codes and row[2]["cost_type"] in types
+    ]
+
+
+def _payments(ledger: str, today: dt.date) -> list[erp_side.Row]:
+    """Payments of the subcontractor and owner invoices the ledger holds (oldest first)."""
+    invoices = []
+    for row in ledger_models.Invoice.objects.filter(ledger=ledger).order_by("pk"):
+        kind = row.data.get("type")
+        if kind not in ("subcontractor_invoice", "owner_invoice"):
+            continue
+        billed = row.data.get("billing_date") or row.created_at.date().isoformat()
+        invoices.append(
+            erp_side.LedgerInvoice(
+                row.number, kind, Decimal(amount_due(row)), dt.date.fromisoformat(billed)
+            )
+        )
+    return erp_side.payment_rows(invoices, today)
 
 
 def _parent_origin(record: Any) -> str | None:

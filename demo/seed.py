@@ -17,8 +17,10 @@ from django.db import transaction
 from demo.data.account import ACCOUNT_NAME, ACCOUNT_SLUG, DEMO_PASSWORD, DEMO_PEOPLE
 from demo.erp import seed_erp_ledger
 from demo.records import RecordSeeder
+from demo.syncs import first_syncs
 from integrations import models as m
 from permissions.models import ToolGrant
+from syncs.models import StagedRecord, StagedStatus
 from tenancy.models import Account, Membership
 
 if TYPE_CHECKING:
@@ -38,6 +40,7 @@ def seed_demo(*, stdout: Writer | None = None) -> Account:
     users = _seed_users(account)
     RecordSeeder(account, author=users["pm"]).run()
     seed_erp_ledger(account)
+    first_syncs(account)
     if stdout is not None:
         for line in demo_summary(account):
             stdout.write(f"{line}\n")
@@ -61,6 +64,8 @@ def demo_summary(account: Account) -> list[str]:
         ("Subcontractor invoices", m.SubcontractorInvoice),
         ("Owner invoices", m.OwnerInvoice),
         ("Direct costs", m.DirectCost),
+        ("Job cost transactions", m.JobCostTransaction),
+        ("Payments", m.Payment),
     ]
     lines = [f"{account.name} ({account.slug}):"]
     for label, model in kinds:
@@ -69,6 +74,8 @@ def demo_summary(account: Account) -> list[str]:
             synced = model._default_manager.filter(account=account, erp_state=m.ErpState.SYNCED)
             line += f" ({synced.count()} synced)"
         lines.append(line)
+    waiting = StagedRecord.objects.filter(account=account, parent=None, status=StagedStatus.STAGED)
+    lines.append(f"  ERP records waiting in Ready to Import: {waiting.count()}")
     return lines
 
 

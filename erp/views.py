@@ -1,5 +1,6 @@
 """The ERP pages: the connection (settings, secrets, test, pause), the log of every ERP call,
-and what arrived in the sandbox ERP."""
+and what arrived in the sandbox ERP (its console, where one acts as the ERP's users, is
+:mod:`erp.console_views`)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from django.shortcuts import redirect, render
 
 from connectors.base import Connector
 from connectors.registry import available, connector_class
-from connectors.sandbox.connector import TABLES
+from connectors.sandbox.models import LEDGER_TABLES
 from erp.connections import connection_for
 from erp.models import ErpCall
 from erp.secrets import unseal
 from erp.services import connection_configure, connection_set_paused, connection_test
+from permissions.access import can
 from permissions.policy import Action
 from permissions.web import PolicyView
 
@@ -169,7 +171,7 @@ class SandboxLedgerView(PolicyView):
         connection = connection_for(self.account)
         if connection.connector_key != "sandbox":
             raise Http404("This account's ERP is not the sandbox.")
-        kinds = {table._meta.verbose_name_plural: table for table in dict.fromkeys(TABLES.values())}
+        kinds = {str(table._meta.verbose_name_plural): table for table in LEDGER_TABLES}
         chosen = request.GET.get("kind") or "commitments"
         table = next((t for name, t in kinds.items() if name == chosen), None)
         if table is None:
@@ -183,5 +185,8 @@ class SandboxLedgerView(PolicyView):
             "chosen": chosen,
             "page": page,
             "ledger": ledger,
+            "can_use_console": can(
+                request.user, Action.MANAGE_ERP_CONNECTION, self.account, obj=None
+            ),
         }
         return render(request, "erp/sandbox.html", context)

@@ -6,4 +6,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("v1/", include("integrations.api.urls")),
     path("v1/", include("approvals.api.urls")),
+    path("v1/", include("syncs.api.urls")),
 ]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "erp",
     "integrations",
     "approvals",
+    "syncs",
     "demo",
 ]
 
@@ -206,6 +207,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Static entries; beat's database scheduler installs them next to the ones edited in the UI.
 CELERY_BEAT_SCHEDULE = {
     "sweep-exports": {"task": "approvals.sweep_exports", "schedule": 60.0},
+    "sweep-syncs": {"task": "syncs.sweep_syncs", "schedule": 60.0},
 }
 
 LOGGING = {

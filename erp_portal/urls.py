@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/", include("erp_portal.api_urls")),
     path("", include("erp.urls")),
     path("", include("approvals.urls")),
+    path("", include("syncs.urls")),
     path("", include("integrations.urls")),
 ]

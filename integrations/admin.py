@@ -96,9 +96,9 @@ _register(
 )
 _register(
     m.JobCostTransaction,
-    display=("transaction_date", "project", "amount", "kind"),
-    search=("description",),
-    filters=("kind",),
+    display=("transaction_date", "project", "amount", "source_type", "source_document"),
+    search=("description", "source_document", "origin_id"),
+    filters=("source_type",),
 )
 _register(
     m.Payment,

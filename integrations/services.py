@@ -213,14 +213,17 @@ def _replace_lines(parent: Model, lines: Sequence[LineData]) -> None:
 
 
 # The account's switches on the Settings page, and the action each needs.
-SETTINGS_FLAGS = (
+SETTINGS_FIELDS = (
     "allow_standard_approvers",
     "notify_approvers_on_send",
     "direct_export_commitments",
     "direct_export_change_orders",
     "direct_export_invoices",
+    "update_companies_on_refresh",
+    "job_cost_date",
+    "time_zone",
 )
-DIRECT_EXPORT_FLAGS = frozenset(f for f in SETTINGS_FLAGS if f.startswith("direct_export_"))
+DIRECT_EXPORT_FLAGS = frozenset(f for f in SETTINGS_FIELDS if f.startswith("direct_export_"))
 
 
 @transaction.atomic
@@ -228,7 +231,7 @@ def account_settings_update(*, actor: Any, account: Account, changes: dict[str, 
     """Change the account's name and switches (advanced settings; direct exports need their
     own permission)."""
     require(actor, Action.CONFIGURE_ADVANCED_SETTINGS, account)
-    fields = [name for name in ("name", *SETTINGS_FLAGS) if name in changes]
+    fields = [name for name in ("name", *SETTINGS_FIELDS) if name in changes]
     if any(getattr(account, f) != changes[f] for f in DIRECT_EXPORT_FLAGS if f in changes):
         require(actor, Action.TOGGLE_DIRECT_EXPORTS, account)
     for name in fields:

@@ -1,6 +1,7 @@
 """Fail when an app imports one above it: the project's apps form layers, and imports flow down.
 
-    connectors < tenancy < audit < permissions < erp < integrations < approvals < demo < erp_portal
+    connectors < tenancy < audit < permissions < erp < integrations < approvals < syncs < demo
+    < erp_portal
 
 ``connectors`` imports no app at all (a connector sees payloads, never the portal's models).
 Every ``import`` and ``from ... import`` counts, at module level or inside a function. Run by
@@ -21,6 +22,7 @@ LAYERS = (
     "erp",
     "integrations",
     "approvals",
+    "syncs",
     "demo",
     "erp_portal",
 )

@@ -6,8 +6,26 @@ between apps should not rewrite a production table.
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+
+class JobCostDate(models.TextChoices):
+    REFERENCE = "reference", "Reference date (the source document's date)"
+    POST = "post", "Post date (when the ERP posted it)"
+
+
+def time_zones() -> list[tuple[str, str]]:
+    """The IANA time zones (``America/Chicago``), for a form's choices."""
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a time zone (e.g. America/Chicago).")
 
 
 class Account(models.Model):
@@ -35,6 +53,24 @@ class Account(models.Model):
     )
     direct_export_invoices = models.BooleanField(
         "Direct export of invoices", default=False, help_text="Skip accounting approval."
+    )
+    update_companies_on_refresh = models.BooleanField(
+        "Update linked companies on refresh",
+        default=True,
+        help_text="A sync of ERP vendors updates the name and address of companies already linked.",
+    )
+    job_cost_date = models.CharField(
+        "Date of job cost transactions",
+        max_length=10,
+        choices=JobCostDate.choices,
+        default=JobCostDate.POST,
+        help_text="Which ERP date a synced job cost carries.",
+    )
+    time_zone = models.CharField(
+        max_length=60,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="Sync schedules run, and show their next runs, in this time zone.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

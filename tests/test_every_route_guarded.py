@@ -25,6 +25,10 @@ from rest_framework.test import APIClient
 from integrations.kinds import exportable_types, kinds
 from integrations.web.reports import REPORTS
 from permissions.levels import Level, Privilege
+from syncs.appliers import staged
+from syncs.appliers.base import Scope
+from syncs.kinds import kinds as sync_kinds
+from syncs.services import sync_request
 from tests.api.conftest import build_records, client_for, everywhere
 from tests.factories import AccountFactory, member
 from tests.routes import (
@@ -91,6 +95,7 @@ EXEMPT = {
 REDIRECT_VIEWS = {"home"}  # pure redirect views: 302 for a user with every right
 DIMENSIONS = {
     "kind": lambda: list(record_kinds()),
+    "sync": lambda: [kind.key for kind in sync_kinds()],
     "item_type": lambda: list(item_types()),
     "report": report_slugs,
 }
@@ -122,6 +127,10 @@ def web_value(param: str, dims: dict[str, str], world: World) -> Any:
         return first_of(item_types()[dims["item_type"]], world.account).pk
     if param == "user_id":
         return world.nobody.pk
+    if param == "run":
+        return first_of(model("SyncRun"), world.account).pk
+    if param == "record":
+        return first_of(model("StagedRecord"), world.account).pk
     raise LookupError(f"no value for <{param}>: teach web_value() about it")
 
 
@@ -188,8 +197,11 @@ def build_world() -> World:
     outsider = member(other, username="route-outsider", **every_right())
     for user in (full, nobody, outsider):
         Token.objects.get_or_create(user=user)
-    build_records(account)
-    build_records(other)
+    for owner in (account, other):
+        build_records(owner)
+        sync_request(account=owner, kind="vendors", trigger="schedule")
+        connection = model("ErpConnection")._default_manager.get(account=owner)
+        staged.apply(Scope(owner, connection, "vendors"), [{"origin_id": "V-1", "name": "ERP Co"}])
     first, second = list(item_types())[:2]
     pending = export_request(account, first, "pending", full)
     export_request(account, second, "failed", full)
@@ -257,6 +269,8 @@ def api_path(op: Operation, world: World) -> str:
     values: dict[str, Any] = {}
     if op.params:
         found = op.model()
+        if op.params == ("kind",):  # the sync schedules: one per kind of sync
+            return op.fill({"kind": sync_kinds()[0].key})
         assert found is not None, f"{api_id(op)}: no queryset to take a {op.params} from"
         obj = first_of(found, world.account)
         values = {p: getattr(obj, "pk" if p == "id" else p) for p in op.params}

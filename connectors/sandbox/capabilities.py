@@ -1,4 +1,5 @@
-"""What the sandbox ERP accepts, and the rules a record must meet to be sent to it.
+"""What the sandbox ERP accepts, the rules a record must meet to be sent to it, and what it
+sends to the portal (every kind of :class:`connectors.imports.FetchKind`).
 
 The limits follow common construction ERPs (job and contract numbers of 10 characters, titles
 of 30), so the demo shows the same validation a real ERP would need.
@@ -7,6 +8,7 @@ of 30), so the demo shows the same validation a real ERP would need.
 from __future__ import annotations
 
 from connectors.base import AcceptField, Capabilities, Check, Entity, Feature, ObjectType, Rule
+from connectors.imports import FetchKind
 
 APPROVED = ("approved",)
 
@@ -39,9 +41,7 @@ CAPABILITIES = Capabilities(
     entities={
         ObjectType.COMPANY: Entity(
             export_create=True,
-            imports=True,
             unlink=True,
-            staged_records=True,
             rules=(
                 Rule(
                     "name",
@@ -62,8 +62,6 @@ CAPABILITIES = Capabilities(
         ),
         ObjectType.PROJECT: Entity(
             export_create=True,
-            imports=True,
-            staged_records=True,
             rules=(
                 Rule(
                     "number",
@@ -95,8 +93,6 @@ CAPABILITIES = Capabilities(
         ),
         ObjectType.SUB_JOB: Entity(
             export_create=True,
-            imports=True,
-            staged_records=True,
             rules=(
                 _synced("project_ref", "The project"),
                 Rule(
@@ -109,7 +105,6 @@ CAPABILITIES = Capabilities(
         ),
         ObjectType.COST_CODE: Entity(
             export_create=True,
-            imports=True,
             rules=(
                 Rule(
                     "full_code",
@@ -122,7 +117,6 @@ CAPABILITIES = Capabilities(
         ObjectType.BUDGET: Entity(
             export_create=True,
             export_update=True,
-            imports=True,
             rules=(_synced("project_ref", "The project"), *_lines("budget", positive=False)),
         ),
         ObjectType.COMMITMENT: Entity(
@@ -198,8 +192,7 @@ CAPABILITIES = Capabilities(
                 Rule("lines", Check.NOT_EMPTY, "Add at least one line to the invoice."),
             ),
         ),
-        "job_cost_transactions": Entity(imports=True),
-        "payments": Entity(imports=True),
     },
     features=frozenset({Feature.RESET_PCCOS, Feature.DIRECT_EXPORT, Feature.SUB_JOBS}),
+    fetches=frozenset(FetchKind),  # every kind the portal takes from an ERP
 )

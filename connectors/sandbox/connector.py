@@ -4,6 +4,10 @@ Faults are set per connection (``latency_ms``, ``transient_error_rate``,
 ``permanent_error_rate``, ``lost_response_rate``, ``reject_credentials``) so tests and demos can
 show what the pipeline does when a real ERP misbehaves. A *lost response* is the nasty one: the
 ERP saves the record, then the answer never arrives.
+
+What the ERP's own users do (new vendors, payments, job costs) is :mod:`.console`; ``fetch``
+sends it, and what the portal exported, in the shapes of :mod:`connectors.imports` (see
+:mod:`.records`), ordered by the ledger's revisions (:mod:`.models`).
 """
 
 from __future__ import annotations
@@ -29,12 +33,16 @@ from connectors.base import (
     SettingField,
     TransientError,
 )
+from connectors.imports import PER_JOB, FetchKind
 from connectors.payloads import BudgetPayload, CompanyPayload, Payload, ProjectPayload
 from connectors.registry import builtin
 from connectors.sandbox import models as ledger
 from connectors.sandbox.capabilities import CAPABILITIES
+from connectors.sandbox.records import record as shape
 
 T = ObjectType
+K = FetchKind
+# Where an export is filed, per object type ("cost_type": for records seeded as already there).
 TABLES: dict[str, type[ledger.LedgerRecord]] = {
     T.COMPANY: ledger.Vendor,
     T.PROJECT: ledger.Job,
@@ -47,8 +55,18 @@ TABLES: dict[str, type[ledger.LedgerRecord]] = {
     T.SUBCONTRACTOR_INVOICE: ledger.Invoice,
     T.OWNER_INVOICE: ledger.Invoice,
     "cost_type": ledger.CostType,
-    "job_cost_transactions": ledger.JobCostTransaction,
-    "payments": ledger.Payment,
+}
+# What fetch reads, per kind it sends to the portal.
+FETCH_TABLES: dict[str, type[ledger.LedgerRecord]] = {
+    K.VENDORS: ledger.Vendor,
+    K.JOBS: ledger.Job,
+    K.SUB_JOBS: ledger.SubJob,
+    K.PRIME_CONTRACTS: ledger.PrimeContract,
+    K.BUDGETS: ledger.Budget,
+    K.COST_TYPES: ledger.CostType,
+    K.STANDARD_COST_CODES: ledger.CostCode,
+    K.JOB_COST_TRANSACTIONS: ledger.JobCostTransaction,
+    K.PAYMENTS: ledger.Payment,
 }
 FETCH_BATCH = 500
 
@@ -147,21 +165,40 @@ class SandboxConnector(Connector):
         table = self._table(obj_type)
         return not table._default_manager.filter(ledger=self.ledger, number=origin_id).exists()
 
-    def fetch(self, kind: str, cursor: str) -> Iterator[Batch]:
-        table = self._table(kind)
-        last = int(cursor or 0)
+    def fetch(self, kind: str, cursor: str, *, job: str | None = None) -> Iterator[Batch]:
+        """The rows changed after ``cursor`` (the last revision sent), oldest change first;
+        the first batch says how many there are."""
+        rows = self._fetch_rows(kind, job)
+        last = self._revision(cursor)
+        first = True
         while True:
             self._before_call()
-            rows = list(
-                table._default_manager.filter(ledger=self.ledger, pk__gt=last).order_by("pk")[
-                    :FETCH_BATCH
-                ]
-            )
-            if not rows:
+            after = rows.filter(revision__gt=last)
+            batch = list(after.order_by("revision")[:FETCH_BATCH])
+            if not batch:
                 return
-            last = rows[-1].pk
-            records = tuple({"origin_id": r.number, "name": r.name, **r.data} for r in rows)
-            yield Batch(records=records, cursor=str(last))
+            total = None
+            if first:  # counting is needless when the first batch holds them all
+                total = len(batch) if len(batch) < FETCH_BATCH else after.count()
+            last, first = batch[-1].revision, False
+            records = tuple(shape(kind, row) for row in batch)
+            yield Batch(records=records, cursor=str(last), total=total)
+
+    def _fetch_rows(self, kind: str, job: str | None) -> Any:
+        if kind not in self.capabilities.fetches or kind not in FETCH_TABLES:
+            raise PermanentError(f"The sandbox ERP does not send {kind} to the portal.")
+        if kind in PER_JOB:  # job cost transactions: their data's job is an indexed column
+            if not job:
+                raise PermanentError(f"The sandbox ERP sends {kind} one job at a time.")
+            return ledger.JobCostTransaction.objects.filter(ledger=self.ledger, job=job)
+        return FETCH_TABLES[kind]._default_manager.filter(ledger=self.ledger)
+
+    @staticmethod
+    def _revision(cursor: str) -> int:
+        try:
+            return int(cursor or 0)
+        except ValueError:
+            raise PermanentError(f"The sandbox ERP cannot resume from {cursor!r}.") from None
 
     # --- the ledger --------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.base import ObjectType
+from connectors.imports import PER_JOB, FetchKind, PaymentStatus, SourceType
 from connectors.payloads import (
     Address,
     BudgetPayload,
@@ -28,14 +29,23 @@ from connectors.payloads import (
     ProjectPayload,
     SubJobPayload,
 )
-from connectors.sandbox.connector import FETCH_BATCH, TABLES, SandboxConnector, as_json
+from connectors.sandbox.connector import (
+    FETCH_BATCH,
+    FETCH_TABLES,
+    TABLES,
+    SandboxConnector,
+    as_json,
+)
+from connectors.sandbox.console import payment_void
 from connectors.sandbox.models import LedgerRecord
+from connectors.sandbox.records import fields_of
 from connectors.sandbox.seed import ensure_records
 from connectors.testing import ConnectorHarness, Fault, InjectedFault
 
 T = ObjectType
 DAY = datetime.date(2026, 3, 2)
 ADDRESS = Address("1801 Wynkoop St", "Denver", "CO", "80202", "US")
+JOB = "J-1001"  # the job the per-job kinds are filed under and fetched for
 
 # The sandbox's own words for each fault (see SandboxConnector._before_call / _after_save).
 FAULTS: dict[Fault, tuple[dict[str, str], str]] = {
@@ -207,28 +217,118 @@ class SandboxHarness(ConnectorHarness):
         rows = []
         for _ in range(count):
             seq = next(self._numbers)
-            number = f"{TABLES[kind].prefix}9{seq:05d}"
-            rows.append((number, f"{kind} {seq}", self._imported(kind, seq)))
+            number = f"{FETCH_TABLES[kind].prefix}9{seq:05d}"
+            data = filed_by_erp_users(kind, seq)
+            rows.append((number, str(data.get("name") or f"{kind} {seq}"), data))
         ensure_records(self.ledger, kind, rows)
         return [number for number, _, _ in rows]
 
-    @staticmethod
-    def _imported(kind: str, seq: int) -> dict[str, Any]:
-        """What the ERP keeps for a record its users filed (enough for the portal's import)."""
-        if kind == "job_cost_transactions":
+    def fetch_job(self, kind: str) -> str | None:
+        return JOB if kind in PER_JOB else None
+
+    def change_record(self, kind: str, origin_id: str) -> None:
+        """What an ERP user does to a record: voids a payment, renames the rest."""
+        if kind == FetchKind.PAYMENTS:
+            payment_void(self.ledger, number=origin_id)
+            return
+        row = FETCH_TABLES[kind]._default_manager.get(ledger=self.ledger, number=origin_id)
+        data = fields_of(kind, row)
+        field = next(f for f in ("name", "title", "description") if f in data)
+        data[field] = f"{data[field] or ''} (changed)"
+        row.data = data
+        row.save()
+
+
+def _lines(seq: int, *, positions: bool) -> list[dict[str, Any]]:
+    return [
+        {
+            "origin_id": f"L-{seq}-{pos}",
+            **({"position": pos} if positions else {}),
+            "cost_code": f"CC-0{pos}-100",
+            "cost_type": "CT-L",
+            "description": f"Line {pos}",
+            "amount": f"{1000 * seq + pos}.00",
+        }
+        for pos in (1, 2)
+    ]
+
+
+def filed_by_erp_users(kind: str, seq: int) -> dict[str, Any]:
+    """What the ERP keeps for record ``seq`` of ``kind`` its users filed: the fields
+    :mod:`connectors.imports` lists, references to records of the ERP."""
+    day = (DAY + datetime.timedelta(days=seq % 28)).isoformat()
+    match kind:
+        case FetchKind.VENDORS:
             return {
-                "job": "J-1001",
-                "cost_code": "03-300",
-                "cost_type": "M",
-                "amount": f"{seq}.00",
-                "posted_on": DAY.isoformat(),
+                "name": f"Front Range Supply {seq}",
+                "tax_id": f"84-{seq:07d}",
+                "email": f"ap{seq}@frontrange.example",
+                "phone": "303-555-0100",
+                "street": ADDRESS.street,
+                "city": ADDRESS.city,
+                "state_code": ADDRESS.state_code,
+                "zip": ADDRESS.zip,
+                "country_code": ADDRESS.country_code,
+                "is_active": True,
+            }
+        case FetchKind.JOBS:
+            return {
+                "name": f"Wynkoop Lofts {seq}",
+                "address": ADDRESS.street,
+                "city": ADDRESS.city,
+                "state_code": ADDRESS.state_code,
+                "zip": ADDRESS.zip,
+                "country_code": ADDRESS.country_code,
+                "start_date": DAY.isoformat(),
+                "completion_date": (DAY + datetime.timedelta(days=400)).isoformat(),
+                "estimated_value": "4200000.00",
+                "is_active": True,
+            }
+        case FetchKind.SUB_JOBS:
+            return {"job": JOB, "code": f"P{seq}", "name": f"Phase {seq}"}
+        case FetchKind.PRIME_CONTRACTS:
+            return {
+                "job": JOB,
+                "number": f"{seq:04d}-01",
+                "title": f"GMP Agreement {seq}",
+                "owner": "V-1001",
+                "status": "approved",
+                "lines": _lines(seq, positions=True),
+            }
+        case FetchKind.BUDGETS:
+            return {"job": JOB, "name": f"Budget {seq}", "lines": _lines(seq, positions=False)}
+        case FetchKind.COST_TYPES:
+            return {"code": f"T{seq}", "name": f"Cost type {seq}", "is_active": True}
+        case FetchKind.STANDARD_COST_CODES:
+            return {
+                "code": f"{seq:03d}",
+                "full_code": f"09-{seq:03d}",
+                "name": f"Finishes {seq}",
+                "parent": "CC-09",
+                "is_active": True,
+            }
+        case FetchKind.JOB_COST_TRANSACTIONS:
+            return {
+                "job": JOB,
+                "sub_job": None,
+                "cost_code": "CC-03-300",
+                "cost_type": "CT-M",
+                "vendor": "V-1001",
+                "amount": f"{seq}.25",
+                "reference_date": day,
+                "post_date": day,
+                "source_type": SourceType.AP_INVOICE.value,
+                "source_document": f"RMC-{seq:05d}",
                 "description": f"Ready-mix delivery {seq}",
             }
-        if kind == "payments":
+        case FetchKind.PAYMENTS:
             return {
+                "invoice_type": "subcontractor_invoice",
                 "invoice": "INV-1001",
                 "amount": f"{seq}.00",
-                "paid_on": DAY.isoformat(),
+                "paid_on": day,
+                "method": "check",
                 "check_number": f"{seq:06d}",
+                "status": PaymentStatus.PARTIAL.value,
             }
-        return {"seq": seq}
+    raise ValueError(f"The sandbox sends no {kind}.")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from connectors.sandbox.connector import TABLES
+from connectors.sandbox.connector import FETCH_TABLES, TABLES
 
 
 def ensure_records(ledger: str, kind: str, rows: Iterable[tuple[str, str, dict[str, Any]]]) -> int:
-    """File each (ERP number, name, data) under ``kind`` unless the ledger has it; return how
-    many were added."""
-    table = TABLES[kind]
+    """File each (ERP number, name, data) under ``kind`` (an object type of ``TABLES`` or a
+    fetch kind of ``FETCH_TABLES``) unless the ledger has it; return how many were added. The
+    new rows take one block of the ledger's revisions."""
+    table = TABLES[kind] if kind in TABLES else FETCH_TABLES[kind]
     rows = list(rows)
     have = set(
         table._default_manager.filter(

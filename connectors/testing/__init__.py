@@ -3,7 +3,8 @@ ships a *harness*.
 
 A harness (:class:`ConnectorHarness`) is the small, ERP-specific part of the tests: how to build
 the connector, a sample payload per object type, how to inject a fault, how to make a record
-disappear from the ERP and how to add records for a fetch. The checks themselves
+disappear from the ERP, how to add and change records for a fetch (and which job the per-job
+kinds are filed under). The checks themselves
 (:class:`ConnectorContract`) are the same for every connector, and are parametrised from the
 connector's declared capabilities:
 
@@ -14,8 +15,11 @@ connector's declared capabilities:
   errors; the harness's sample payload meets the declared rules;
 * for each type declared ``export_update``: exporting a new version updates the record rather
   than filing a second one;
-* for each kind declared ``imports``: ``fetch`` yields batches whose cursor resumes where it
-  stopped (no record twice, none missed, nothing after the end);
+* for each kind declared in ``fetches`` (per-job kinds fetched for the harness's job):
+  ``fetch`` yields batches whose cursor resumes where it stopped (no record twice, none
+  missed, nothing after the end, ``total`` right when given); every record has a string
+  ``origin_id``; a record changed after it was sent comes again after the cursor, once; a kind
+  not declared is a :class:`PermanentError`;
 * for each declared rule: a payload that breaks it gets the rule's message, ``{limit}`` and
   ``{line}`` filled in;
 * an injected transient fault raises :class:`TransientError`, a permanent one
@@ -51,7 +55,15 @@ from connectors.testing.harnesses import (
     harness_for,
 )
 from connectors.testing.rules import violate
-from connectors.testing.suite import ARGNAMES, OPERATIONS, fetch_all, new_key, origin_ids, over
+from connectors.testing.suite import (
+    ARGNAMES,
+    OPERATIONS,
+    fetch_all,
+    fetch_kinds,
+    new_key,
+    origin_ids,
+    over,
+)
 
 __all__ = [
     "ARGNAMES",
@@ -63,6 +75,7 @@ __all__ = [
     "InjectedFault",
     "discover_harnesses",
     "fetch_all",
+    "fetch_kinds",
     "harness_for",
     "new_key",
     "origin_ids",

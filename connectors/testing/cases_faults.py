@@ -13,8 +13,9 @@ from connectors.base import (
     PermanentError,
     TransientError,
 )
+from connectors.imports import PER_JOB
 from connectors.testing.harnesses import ConnectorHarness, Fault, InjectedFault
-from connectors.testing.suite import OPERATIONS, ContractSuite, new_key
+from connectors.testing.suite import OPERATIONS, ContractSuite, fetch_all, fetch_kinds, new_key
 
 
 class FaultChecks(ContractSuite):
@@ -27,10 +28,11 @@ class FaultChecks(ContractSuite):
             connector.test_connection()
             return None
         if operation == "fetch":
-            kind = self.first(harness, "imports")
-            if kind is None:
-                pytest.skip("the connector imports nothing")
-            list(connector.fetch(kind, ""))
+            kinds = fetch_kinds(harness.connector_class)
+            if not kinds:
+                pytest.skip("the connector fetches nothing")
+            kind = next((k for k in kinds if k not in PER_JOB), kinds[0])
+            fetch_all(connector, kind, "", self.job(harness, kind))
             return None
         if obj_type is None:
             pytest.skip("the connector exports nothing")

@@ -96,8 +96,21 @@ class ConnectorHarness(ABC):
 
     @abstractmethod
     def add_records(self, kind: str, count: int) -> list[str]:
-        """File ``count`` new records of the import ``kind`` in the ERP, as its users would;
-        return their origin ids."""
+        """File ``count`` new records of the fetch ``kind`` (a declared
+        ``capabilities.fetches``) in the ERP, as its users would; return their origin ids. For
+        a per-job kind (``connectors.imports.PER_JOB``) file them under :meth:`fetch_job`."""
+
+    def fetch_job(self, kind: str) -> str | None:
+        """The ERP id of the job :meth:`add_records` files the per-job ``kind``'s records under
+        (the suite fetches them with ``job=`` it); None: the harness cannot (the per-job
+        checks are skipped)."""
+        return None
+
+    def change_record(self, kind: str, origin_id: str) -> None:
+        """Change record ``origin_id`` of the fetch ``kind`` in the ERP, as its users would
+        (rename it, void a payment), so the next fetch sends it again. Raise
+        NotImplementedError where the ERP cannot (the check is skipped)."""
+        raise NotImplementedError
 
     def break_rule(self, obj_type: str, payload: Payload, rule: Rule) -> tuple[Payload, int | None]:
         """``payload`` changed to break ``rule``, and the position of the line broken (None for

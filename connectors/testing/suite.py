@@ -12,6 +12,7 @@ import pytest
 
 from connectors.base import Batch, Connector, Entity, ExportResult
 from connectors.base import Check as C
+from connectors.imports import PER_JOB, FetchKind
 from connectors.registry import connector_class
 from connectors.testing.harnesses import (
     ConnectorHarness,
@@ -25,7 +26,7 @@ OVER = "_contract_over"
 
 
 def over(what: str) -> Callable[[F], F]:
-    """Run the check once per declared ``export_create`` / ``export_update`` type, ``imports``
+    """Run the check once per declared ``export_create`` / ``export_update`` type, ``fetches``
     kind or ``rules`` rule of each connector (without it: once per connector)."""
 
     def mark(func: F) -> F:
@@ -41,6 +42,11 @@ def _params(harness: type[ConnectorHarness], what: str | None) -> list[Any]:
     entities = harness.connector_class.capabilities.entities
     if what is None:
         return [pytest.param(harness, id=key, marks=marks)]
+    if what == "fetches":
+        return [
+            pytest.param(harness, str(kind), id=f"{key}-{kind}", marks=marks)
+            for kind in fetch_kinds(harness.connector_class)
+        ]
     if what == "rules":
         return [
             pytest.param(harness, name, i, id=f"{key}-{name}-{i}-{rule.field}", marks=marks)
@@ -59,7 +65,7 @@ ARGNAMES = {
     None: ("harness_class",),
     "export_create": ("harness_class", "obj_type"),
     "export_update": ("harness_class", "obj_type"),
-    "imports": ("harness_class", "kind"),
+    "fetches": ("harness_class", "kind"),
     "rules": ("harness_class", "obj_type", "rule_index"),
 }
 OPERATIONS = ("test_connection", "export", "export_batch", "find_by_external_ref", "delete_check")
@@ -70,9 +76,26 @@ def new_key(obj_type: str, n: int) -> str:
     return f"contract-{uuid.uuid4().hex[:12]}:{obj_type}:{n}:1"
 
 
-def fetch_all(connector: Connector, kind: str, cursor: str) -> tuple[list[Batch], str]:
-    """Every batch ``fetch`` yields from ``cursor``, and the cursor to go on from."""
-    batches = list(connector.fetch(kind, cursor))
+def fetch_kinds(cls: type[Connector]) -> list[str]:
+    """The kinds ``cls`` declares it fetches, in :class:`FetchKind` order (others after)."""
+    declared = cls.capabilities.fetches
+    known = [str(kind) for kind in FetchKind if kind in declared]
+    return known + sorted(str(kind) for kind in declared if kind not in known)
+
+
+def fetch(connector: Connector, kind: str, cursor: str, job: str | None = None) -> Iterator[Batch]:
+    """``connector.fetch``, with ``job=`` only for a per-job kind (``job`` not None)."""
+    if job is None:
+        return connector.fetch(kind, cursor)
+    return connector.fetch(kind, cursor, job=job)
+
+
+def fetch_all(
+    connector: Connector, kind: str, cursor: str, job: str | None = None
+) -> tuple[list[Batch], str]:
+    """Every batch ``fetch`` yields from ``cursor`` (for ``job``, for a per-job kind), and the
+    cursor to go on from."""
+    batches = list(fetch(connector, kind, cursor, job))
     return batches, (batches[-1].cursor if batches else cursor)
 
 
@@ -119,6 +142,17 @@ class ContractSuite:
         entities = harness.connector_class.capabilities.entities
         return next((str(n) for n, e in entities.items() if getattr(e, what)), None)
 
+    @staticmethod
+    def job(harness: ConnectorHarness, kind: str) -> str | None:
+        """The ``job=`` to fetch a per-job ``kind`` with (None for the others); skips the check
+        when the harness names none."""
+        if kind not in PER_JOB:
+            return None
+        job = harness.fetch_job(kind)
+        if job is None:
+            pytest.skip(f"the harness names no job to fetch {kind} for")
+        return job
+
     def fault(self, harness: ConnectorHarness, fault: Fault) -> InjectedFault:
         injected = harness.inject_fault(fault)
         if injected is None:
@@ -145,6 +179,8 @@ class ContractSuite:
             assert entity.batch_size >= 1, name
             for rule in entity.rules:
                 assert C(rule.check), rule
+        unknown = set(cls.capabilities.fetches) - set(FetchKind)
+        assert not unknown, f"fetches kinds connectors.imports does not know: {unknown}"
 
     def test_connection_succeeds(self, connector: Connector) -> None:
         connector.test_connection()  # raises unless the ERP answers

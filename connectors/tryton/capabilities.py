@@ -1,15 +1,21 @@
-"""What the Tryton connector exports and imports, and what a record must meet to be sent.
+"""What the Tryton connector exports and fetches, and what a record must meet to be sent.
 
 Declared *unsupported* (not in the entities, so the portal hides them): budgets (Tryton's
 analytic budgets are not part of the modules this connector needs), commitment change orders (a
 confirmed purchase cannot be amended without the ``purchase_amendment`` module), prime contract
-change orders (Tryton has no prime contracts), importing vendors or projects from Tryton, and
-the "reset PCCOs" and multi-company link features.
+change orders (Tryton has no prime contracts), and the "reset PCCOs" and multi-company link
+features.
+
+Fetched (see :mod:`connectors.tryton.imports`): vendors (parties), jobs, sub jobs and standard
+cost codes (analytic accounts), job cost transactions (posted analytic lines, per job) and
+payments (invoices' payment lines). Not fetched: cost types (Tryton has no such notion), prime
+contracts (none in Tryton) and budgets (no ``analytic_budget``).
 """
 
 from __future__ import annotations
 
 from connectors.base import AcceptField, Capabilities, Check, Entity, Feature, ObjectType, Rule
+from connectors.imports import FetchKind
 
 APPROVED = ("approved",)
 INVOICE_BATCH = 100  # posting costs about 0.8 s per invoice alone, about 0.13 s in batches of 100
@@ -130,8 +136,16 @@ CAPABILITIES = Capabilities(
                 *_lines("invoice"),
             ),
         ),
-        "job_cost_transactions": Entity(imports=True),
-        "payments": Entity(imports=True),
     },
     features=frozenset({Feature.DIRECT_EXPORT, Feature.SUB_JOBS}),
+    fetches=frozenset(
+        {
+            FetchKind.VENDORS,
+            FetchKind.JOBS,
+            FetchKind.SUB_JOBS,
+            FetchKind.STANDARD_COST_CODES,
+            FetchKind.JOB_COST_TRANSACTIONS,
+            FetchKind.PAYMENTS,
+        }
+    ),
 )

@@ -284,8 +284,8 @@ class TrytonConnector(Connector):
             return not c.search("account.invoice", domain, limit=1)
         raise PermanentError(f"Tryton does not take {obj_type} from the portal.")
 
-    def fetch(self, kind: str, cursor: str) -> Iterator[Batch]:
-        return imports.fetch(self, kind, cursor, imports.fetch_size(self.settings))
+    def fetch(self, kind: str, cursor: str, *, job: str | None = None) -> Iterator[Batch]:
+        return imports.fetch(self, kind, cursor, imports.fetch_size(self.settings), job=job)
 
     # --- records that were there before the portal ---------------------------------------------
 

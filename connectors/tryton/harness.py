@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.base import ObjectType, TransientError
+from connectors.imports import PER_JOB
 from connectors.payloads import (
     Address,
     CommitmentPayload,
@@ -42,6 +43,7 @@ from connectors.testing import ConnectorHarness, Fault, InjectedFault
 from connectors.tryton import server as tryton_server
 from connectors.tryton.client import LOST_RESPONSE, TrytonClient
 from connectors.tryton.connector import TrytonConnector
+from connectors.tryton.filing import TrytonUser, fixtures
 from connectors.tryton.mapping import Books, money
 
 T = ObjectType
@@ -116,76 +118,6 @@ def admin_client(settings: dict[str, str] | None = None) -> TrytonClient:
     return TrytonClient(s["url"], s["database"], s["user"], s["password"])
 
 
-# --- records the samples refer to ----------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Fixtures:
-    """A vendor, an owner, a job and two cost codes in Tryton (made once per database)."""
-
-    vendor: str  # party codes
-    owner: str
-    job: int  # analytic account ids
-    cost_codes: tuple[int, int]
-    jobs_root: int
-    cost_codes_root: int
-
-
-_fixtures: dict[str, Fixtures] = {}
-
-
-def fixtures(client: TrytonClient) -> Fixtures:
-    key = f"{client.base}/{client.database}"
-    if key in _fixtures:
-        return _fixtures[key]
-    roots = {
-        r["code"]: r["id"]
-        for r in client.search_read("analytic_account.account", [("type", "=", "root")], ["code"])
-    }
-    codes = {}
-    for code, name in (("HARNESS-VENDOR", "Harness Concrete"), ("HARNESS-OWNER", "Harness Owner")):
-        if not client.search("party.party", [("code", "=", code)]):
-            client.create(
-                "party.party", [{"name": name, "code": code, "addresses": [["create", [{}]]]}]
-            )
-        codes[code] = code
-
-    def account(root: int, code: str, name: str) -> int:
-        found = client.search(
-            "analytic_account.account", [("root", "=", root), ("code", "=", code)]
-        )
-        if found:
-            return int(found[0])
-        (new,) = client.create(
-            "analytic_account.account",
-            [
-                {
-                    "name": name,
-                    "code": code,
-                    "type": "normal",
-                    "root": root,
-                    "parent": root,
-                    "state": "opened",
-                }
-            ],
-        )
-        return int(new)
-
-    result = Fixtures(
-        vendor="HARNESS-VENDOR",
-        owner="HARNESS-OWNER",
-        job=account(roots["JOBS"], "HARNESS-JOB", "Harness Tower"),
-        cost_codes=(
-            account(roots["COST_CODES"], "H-03-300", "Harness concrete"),
-            account(roots["COST_CODES"], "H-05-100", "Harness steel"),
-        ),
-        jobs_root=roots["JOBS"],
-        cost_codes_root=roots["COST_CODES"],
-    )
-    _fixtures[key] = result
-    return result
-
-
 # --- the harness ---------------------------------------------------------------------------------
 
 
@@ -210,6 +142,7 @@ class TrytonHarness(ConnectorHarness):
         self.today = datetime.date.today()
         self._settings: dict[str, str] | None = None
         self._client: TrytonClient | None = None
+        self._user: TrytonUser | None = None
 
     def set_up(self) -> None:
         self._settings = server_settings()
@@ -448,121 +381,26 @@ class TrytonHarness(ConnectorHarness):
         else:
             raise NotImplementedError(obj_type)
 
-    # --- records Tryton's users file, for the imports --------------------------------------------
+    # --- records Tryton's users file, for the fetches -----------------------------------------
 
     def books(self) -> Books:
         return TrytonConnector(self.settings()).books
 
-    def _supplier_invoice(self, amounts: list[Decimal], label: str) -> tuple[int, dict[str, Any]]:
-        """A posted supplier invoice, one line per amount on the harness job and a cost code."""
-        c, fx = self.client, self.fx
-        books = self.books()
-        (party,) = c.search_read("party.party", [("code", "=", fx.vendor)], ["addresses"])
-        lines = [
-            {
-                "type": "line",
-                "account": books.cost_account,
-                "description": f"{label} {i + 1}",
-                "quantity": 1.0,
-                "unit_price": amount,
-                "analytic_accounts": [
-                    [
-                        "create",
-                        [
-                            {"root": fx.jobs_root, "account": fx.job},
-                            {"root": fx.cost_codes_root, "account": fx.cost_codes[i % 2]},
-                        ],
-                    ]
-                ],
-            }
-            for i, amount in enumerate(amounts)
-        ]
-        (invoice,) = c.create(
-            "account.invoice",
-            [
-                {
-                    "company": books.company,
-                    "currency": books.currency,
-                    "type": "in",
-                    "party": party["id"],
-                    "invoice_address": party["addresses"][0],
-                    "reference": f"{label}-{uuid.uuid4().hex[:8]}",
-                    "invoice_date": self.today,
-                    "journal": books.expense_journal,
-                    "account": books.payable_account,
-                    "lines": [["create", lines]],
-                }
-            ],
-        )
-        c.button("account.invoice", "post", [invoice])
-        (row,) = c.read("account.invoice", [invoice], ["account", "party", "move"])
-        return invoice, row
+    @property
+    def user(self) -> TrytonUser:
+        if self._user is None:
+            self._user = TrytonUser(self.client, self.fx, self.books, self.tag)
+        return self._user
 
     def add_records(self, kind: str, count: int) -> list[str]:
-        c = self.client
-        if kind == "job_cost_transactions":
-            amounts = [Decimal(100 + i).quantize(Decimal("0.01")) for i in range(count)]
-            _, row = self._supplier_invoice(amounts, "Ready-mix delivery")
-            ids = c.search(
-                "analytic_account.line",
-                [("move_line.move", "=", row["move"]), ("account.root", "=", self.fx.jobs_root)],
-            )
-            assert len(ids) == count
-            return [str(i) for i in ids]
-        if kind == "payments":
-            return [str(i) for i in self.pay_in_parts(count)]
-        raise ValueError(kind)
+        return self.user.add(kind, count)
+
+    def change_record(self, kind: str, origin_id: str) -> None:
+        self.user.change(kind, origin_id)
+
+    def fetch_job(self, kind: str) -> str | None:
+        """The harness job: job cost transactions are filed on it (and its sub job)."""
+        return str(self.fx.job) if kind in PER_JOB else None
 
     def pay_in_parts(self, count: int, part: Decimal = Decimal("10.00")) -> list[int]:
-        """A posted supplier invoice of ``count`` x ``part``, paid in ``count`` payments: cash
-        entries added to the invoice's payment lines (as a user does on the invoice form).
-        Returns the payment lines' ids."""
-        c = self.client
-        invoice, row = self._supplier_invoice([part * count], "Paid in parts")
-        books = self.books()
-        cash_journal = c.search("account.journal", [("type", "=", "cash")], limit=1)[0]
-        cash = c.search("account.account", [("code", "=", "1.1.1")], limit=1)[0]
-        period = c.search(
-            "account.period",
-            [
-                ("start_date", "<=", self.today),
-                ("end_date", ">=", self.today),
-                ("type", "=", "standard"),
-                ("fiscalyear.company", "=", books.company),
-            ],
-            limit=1,
-        )[0]
-        moves = c.create(
-            "account.move",
-            [
-                {
-                    "journal": cash_journal,
-                    "period": period,
-                    "date": self.today,
-                    "description": f"Check {i + 1}",
-                    "lines": [
-                        [
-                            "create",
-                            [
-                                {
-                                    "account": row["account"],
-                                    "party": row["party"],
-                                    "debit": part,
-                                    "credit": Decimal(0),
-                                },
-                                {"account": cash, "debit": Decimal(0), "credit": part},
-                            ],
-                        ]
-                    ],
-                }
-                for i in range(count)
-            ],
-        )
-        c.button("account.move", "post", moves)
-        lines = c.search(
-            "account.move.line",
-            [("move", "in", moves), ("account", "=", row["account"])],
-            order=[("id", "ASC")],
-        )
-        c.write("account.invoice", [invoice], {"payment_lines": [["add", lines]]})
-        return [int(x) for x in lines]
+        return self.user.pay_in_parts(count, part)

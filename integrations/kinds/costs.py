@@ -9,7 +9,6 @@ from connectors.base import ObjectType as T
 from integrations import models as m
 from integrations import payloads
 from integrations.api import lines as api_lines
-from integrations.api.fields import parent_project_field
 from integrations.kinds.base import Api, Erp, IdFilter, Kind, Lines, Web, register
 from integrations.kinds.contracts import COST_FIELDS
 from integrations.kinds.parts import ERP, PROJECT, VENDOR_HELP, lines_of, total_of, under_parent
@@ -182,12 +181,13 @@ register(
                 ("project", "Project"),
                 ("cost_code", "Cost code"),
                 ("cost_type", "Cost type"),
-                ("kind", "Type"),
+                ("source_type", "Source"),
+                ("source_document", "Document"),
                 ("vendor", "Vendor"),
                 ("amount", "Amount"),
             ),
             search=("description", "vendor__name", "origin_id"),
-            filters=("project", "kind"),
+            filters=("project", "source_type"),
             select_related=("project", "cost_code__standard_code", "cost_type", "vendor"),
         ),
         api=Api(
@@ -197,17 +197,21 @@ register(
                 "sub_job",
                 "cost_code",
                 "cost_type",
-                "kind",
+                "source_type",
+                "source_document",
                 "transaction_date",
+                "reference_date",
+                "post_date",
                 "vendor",
                 "description",
                 "amount",
             ),
-            filters=("kind", "erp_state"),
+            filters=("source_type",),
             id_filters=(
                 PROJECT,
                 IdFilter("vendor", "vendor", VENDOR_HELP),
                 IdFilter("cost_code", "cost_code", "Only transactions on this cost code (id)."),
+                IdFilter("cost_type", "cost_type", "Only transactions of this cost type (id)."),
             ),
             extra_filters={
                 "date_from": lambda: filters.DateFilter(
@@ -217,7 +221,7 @@ register(
                     field_name="transaction_date", lookup_expr="lte"
                 ),
             },
-            search=("description", "origin_code"),
+            search=("description", "origin_code", "source_document"),
             ordering=("transaction_date", "amount"),
         ),
     ),
@@ -225,25 +229,32 @@ register(
         key="payments",
         model=m.Payment,
         tool=Tool.COMMITMENTS,
-        project_path="invoice__commitment__project",
+        project_path="project",
         web=Web(
             tab="job-costs",
             columns=(
                 ("payment_number", "Payment #"),
-                ("invoice", "Invoice"),
-                ("invoice.commitment.vendor", "Vendor"),
+                ("project", "Project"),
+                ("invoice", "Subcontractor invoice"),
+                ("owner_invoice", "Owner invoice"),
+                ("method", "Method"),
+                ("check_number", "Check #"),
                 ("payment_date", "Date"),
                 ("status", "Status"),
                 ("amount", "Amount"),
             ),
-            search=("payment_number", "check_number", "invoice__number"),
-            filters=("status",),
-            select_related=("invoice__commitment__vendor",),
+            search=("payment_number", "check_number", "invoice__number", "owner_invoice__number"),
+            filters=("project", "status"),
+            select_related=("project", "invoice", "owner_invoice"),
         ),
         api=Api(
-            description="Payments the ERP issued against subcontractor invoices (read-only).",
+            description=(
+                "Payments synced from the ERP: paid on subcontractor invoices, received on owner "
+                "invoices (read-only; a voided payment has status void)."
+            ),
             fields=(
                 "invoice",
+                "owner_invoice",
                 "project",
                 "payment_number",
                 "amount",
@@ -252,17 +263,20 @@ register(
                 "method",
                 "check_number",
                 "bank_id",
+                "changed_at",
             ),
-            declared={"project": lambda: parent_project_field("invoice.commitment")},
             filters=("status", "erp_state"),
             id_filters=(
-                IdFilter("project", "invoice__commitment__project", PROJECT.help_text),
+                PROJECT,
                 IdFilter("invoice", "invoice", "Only payments of this subcontractor invoice (id)."),
+                IdFilter(
+                    "owner_invoice", "owner_invoice", "Only payments of this owner invoice (id)."
+                ),
                 IdFilter("vendor", "invoice__commitment__vendor", VENDOR_HELP),
             ),
             search=("payment_number", "check_number"),
             ordering=("payment_date", "amount", "status"),
-            select_related=("invoice__commitment",),
+            select_related=("project",),
         ),
     ),
 )

@@ -26,6 +26,7 @@ from integrations.models.costs import (
     DirectCostLineItem,
     JobCostTransaction,
     Payment,
+    SourceType,
 )
 from integrations.models.directory import Company
 from integrations.models.invoices import (
@@ -65,6 +66,7 @@ __all__ = [
     "PrimeContractChangeOrderLineItem",
     "PrimeContractLineItem",
     "Project",
+    "SourceType",
     "StandardCostCode",
     "StandardCostCodeList",
     "SubJob",

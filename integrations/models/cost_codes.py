@@ -30,6 +30,7 @@ class CostType(ErpLinkedModel):
 
     code = models.CharField(max_length=10)
     name = models.CharField(max_length=60)
+    is_active = models.BooleanField(default=True, help_text="False: deactivated in the ERP.")
 
     class Meta:
         ordering = ["code"]
@@ -55,6 +56,9 @@ class StandardCostCode(ErpLinkedModel):
     full_code = models.CharField(max_length=40)
     name = models.CharField(max_length=200)
     default_cost_types = models.ManyToManyField(CostType, blank=True, related_name="+")
+    is_active = models.BooleanField(
+        default=True, help_text="False: deactivated in the ERP (kept while projects use it)."
+    )
 
     locked_fields = ("full_code", "name")
 

@@ -1,7 +1,8 @@
 """Places on the records' pages that the apps above add to by registration: a panel on a
-record's page, a tab in the tool's menu. The records' app does not import those apps (the
-NetBox ``register_model_view`` habit): the acceptance workflow registers its section of an
-exportable record's page and its queues' tabs from its ``AppConfig.ready``."""
+record's page, a section above a record list, a tab in the tool's menu. The records' app does
+not import those apps (the NetBox ``register_model_view`` habit): the acceptance workflow
+registers its section of an exportable record's page and its queues' tabs from its
+``AppConfig.ready``; syncs register their bars and panels the same way."""
 
 from __future__ import annotations
 
@@ -41,6 +42,16 @@ class NavTab:
 
 
 @dataclass(frozen=True)
+class ListPanel:
+    """A section above a record list (of the kinds ``kinds``): ``context`` answers what the
+    template needs, or None when there is nothing to show this user."""
+
+    kinds: frozenset[str]
+    template: str
+    context: Callable[[HttpRequest, Account], Mapping[str, Any] | None]
+
+
+@dataclass(frozen=True)
 class ShownPanel:
     html: SafeString
     shows_erp_state: bool
@@ -48,6 +59,7 @@ class ShownPanel:
 
 _PANELS: list[Panel] = []
 _TABS: list[NavTab] = []
+_LIST_PANELS: list[ListPanel] = []
 
 
 def register_panel(panel: Panel) -> None:
@@ -58,6 +70,20 @@ def register_panel(panel: Panel) -> None:
 def register_tab(tab: NavTab) -> None:
     if tab not in _TABS:
         _TABS.append(tab)
+
+
+def register_list_panel(panel: ListPanel) -> None:
+    if panel not in _LIST_PANELS:
+        _LIST_PANELS.append(panel)
+
+
+def list_panels_for(request: HttpRequest, account: Account, kind: str) -> list[SafeString]:
+    shown = []
+    for panel in _LIST_PANELS:
+        context = panel.context(request, account) if kind in panel.kinds else None
+        if context is not None:
+            shown.append(SafeString(render_to_string(panel.template, context, request=request)))
+    return shown
 
 
 def panels_for(request: HttpRequest, account: Account, record: Model) -> list[ShownPanel]:

@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 
 from integrations import reports
 from integrations.models import Project
-from integrations.services import SETTINGS_FLAGS, account_settings_update
+from integrations.services import SETTINGS_FIELDS, account_settings_update
 from permissions.access import can
 from permissions.policy import Action
 from permissions.web import PolicyView
-from tenancy.models import Account
+from tenancy.models import Account, time_zones
 
 REPORTS = (
     (
@@ -99,9 +99,14 @@ class ReportView(PolicyView):
 
 
 class AccountSettingsForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        choices=time_zones,
+        help_text="Sync schedules run, and show their next runs, in this time zone.",
+    )
+
     class Meta:
         model = Account
-        fields = ("name", *SETTINGS_FLAGS)
+        fields = ("name", *SETTINGS_FIELDS)
 
 
 class AccountSettingsView(PolicyView):

@@ -18,7 +18,7 @@ from integrations.kinds import Kind, Web, kind, kinds_in_tab
 from integrations.selectors import tab_counts
 from integrations.services import record_create, record_update
 from integrations.web.cells import Cell, cell_for
-from integrations.web.extensions import panels_for
+from integrations.web.extensions import list_panels_for, panels_for
 from integrations.web.forms import form_class, form_lines, lines_formset_class, locked_reason
 from permissions.access import can, restrict
 from permissions.policy import Action
@@ -124,6 +124,7 @@ class RecordListView(KindView):
                 filterset=filterset,
                 query=query,
                 querystring=params.urlencode(),
+                list_panels=list_panels_for(request, self.account, self.kind.key),
             ),
         )
 

@@ -146,7 +146,11 @@ def build_records(account: Account) -> Records:
         account=account, project=project, transaction_date=day, amount=Decimal("75.00")
     )
     payment = m.Payment.objects.create(
-        account=account, invoice=invoice, amount=Decimal("900.00"), payment_date=day
+        account=account,
+        project=project,
+        invoice=invoice,
+        amount=Decimal("900.00"),
+        payment_date=day,
     )
     return Records(
         project=project,

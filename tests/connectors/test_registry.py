@@ -35,7 +35,7 @@ class AcmeConnector(Connector):
     def delete_check(self, obj_type, origin_id) -> bool:
         return True
 
-    def fetch(self, kind, cursor) -> Iterator[Batch]:
+    def fetch(self, kind, cursor, *, job=None) -> Iterator[Batch]:
         return iter(())
 
 

@@ -37,6 +37,7 @@ def test_every_kind_with_an_api_part_has_a_collection(client):
 
 def test_placement_is_the_first_hop_to_the_project():
     assert kind("commitment-change-orders").placement == "commitment"
-    assert kind("payments").placement == "invoice"
+    assert kind("payments").placement == "project"
+    assert kind("subcontractor-invoices").placement == "commitment"
     assert kind("projects").placement is None
     assert kind("companies").placement is None

@@ -182,7 +182,9 @@ def make_items(account: Account, project: m.Project | None = None) -> dict[str, 
     owner_invoice = m.OwnerInvoice.objects.create(
         account=account, prime_contract=prime, application_number=1, billing_date=today
     )
-    payment = m.Payment.objects.create(account=account, invoice=sub_invoice, payment_date=today)
+    payment = m.Payment.objects.create(
+        account=account, project=project, invoice=sub_invoice, payment_date=today
+    )
     direct_cost = m.DirectCost.objects.create(account=account, project=project, date=today)
     job_cost = m.JobCostTransaction.objects.create(
         account=account, project=project, transaction_date=today

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -21,6 +22,7 @@ from erp_portal.celery import app as celery_app
 from tests.reliability.harness import (
     REDIS_URL,
     ROOT,
+    Beat,
     Worker,
     database_url,
     flush,
@@ -53,10 +55,8 @@ def broker() -> Iterator[str]:
         reset_producer_pools()
 
 
-@pytest.fixture
-def worker(transactional_db, broker, tmp_path) -> Iterator[Worker]:
-    """A running worker; stopped (then killed) when the test ends, before the database is
-    flushed. Its log is printed when the test fails."""
+def _env(broker: str, tmp_path: Path) -> dict[str, str]:
+    """The environment of the worker and beat processes: the test database and broker."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -72,10 +72,28 @@ def worker(transactional_db, broker, tmp_path) -> Iterator[Worker]:
         CELERY_TASK_ALWAYS_EAGER="0",
         ERP_PORTAL_VAR_DIR=str(tmp_path / "var"),
     )
-    running = Worker(env, tmp_path / "worker.log")
+    return env
+
+
+@pytest.fixture
+def worker(transactional_db, broker, tmp_path) -> Iterator[Worker]:
+    """A running worker; stopped (then killed) when the test ends, before the database is
+    flushed. Its log is printed when the test fails."""
+    running = Worker(_env(broker, tmp_path), tmp_path / "worker.log")
     try:
         running.start()
         yield running
     finally:
         running.stop()
         sys.stdout.write(f"\n--- worker log (tail) ---\n{running.tail()}\n")
+
+
+@pytest.fixture
+def beat(worker, broker, tmp_path) -> Iterator[Beat]:
+    """Celery beat on the database scheduler, beside the worker; started by the test (after it
+    has set its schedules), stopped when the test ends."""
+    running = Beat(_env(broker, tmp_path), tmp_path / "beat.log")
+    try:
+        yield running
+    finally:
+        running.stop()

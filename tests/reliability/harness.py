@@ -90,19 +90,11 @@ def reset_producer_pools() -> None:
 class Worker:
     """``celery worker`` in a process group of its own (so a crash can take all of it)."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env = env
-        self.log = log
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.starts = 0
+    ready_line = " ready."
+    what = "the Celery worker"
 
-    def start(self) -> None:
-        assert self.proc is None, "the worker is already running"
-        self.starts += 1
-        marker = f"--- start {self.starts} ---\n"
-        with self.log.open("a") as text:
-            text.write(marker)
-        cmd = [
+    def command(self) -> list[str]:
+        return [
             str(CELERY),
             "-A",
             "erp_portal",
@@ -121,9 +113,22 @@ class Worker:
             "-n",
             f"reliability-{os.getpid()}-{self.starts}@%h",
         ]
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env = env
+        self.log = log
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        assert self.proc is None, "the worker is already running"
+        self.starts += 1
+        marker = f"--- start {self.starts} ---\n"
+        with self.log.open("a") as text:
+            text.write(marker)
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                cmd,
+                self.command(),
                 cwd=ROOT,
                 env=self.env,
                 stdout=out,
@@ -135,10 +140,10 @@ class Worker:
         def ready() -> bool:
             assert self.proc is not None
             if self.proc.poll() is not None:
-                raise AssertionError(f"the worker exited ({self.proc.returncode}):\n{self.tail()}")
-            return " ready." in self.log.read_text().split(marker, 1)[-1]
+                raise AssertionError(f"{self.what} exited ({self.proc.returncode}):\n{self.tail()}")
+            return self.ready_line in self.log.read_text().split(marker, 1)[-1]
 
-        wait_for(ready, WORKER_READY_TIMEOUT, "the Celery worker to start")
+        wait_for(ready, WORKER_READY_TIMEOUT, f"{self.what} to start")
 
     def kill(self) -> None:
         """SIGKILL the whole worker (parent and pool processes): a crash, mid-task."""
@@ -169,3 +174,27 @@ class Worker:
 
     def tail(self, lines: int = 60) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+class Beat(Worker):
+    """``celery beat`` on the database scheduler (the rows the schedules page writes)."""
+
+    ready_line = "beat: Starting"
+    what = "Celery beat"
+
+    def command(self) -> list[str]:
+        return [
+            str(CELERY),
+            "-A",
+            "erp_portal",
+            "beat",
+            "-l",
+            "debug",
+            "-S",
+            "django_celery_beat.schedulers:DatabaseScheduler",
+            "--max-interval",
+            "1",
+            "--pidfile=",
+            "--schedule",
+            str(self.log.with_suffix(".schedule")),
+        ]

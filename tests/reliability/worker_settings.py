@@ -14,3 +14,4 @@ from erp_portal.settings import *  # noqa: F403
 EXPORT_RETRY_BACKOFF_CAP = 2  # seconds
 EXPORT_LEASE_SECONDS = 10
 EXPORT_MAX_RETRIES = 12
+SYNC_LEASE_SECONDS = 5

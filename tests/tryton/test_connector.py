@@ -1,5 +1,5 @@
 """The Tryton connector against a real trytond: the accounting it books, idempotency on
-Tryton's own keys, batching, and the imports (paid notices, job cost transactions).
+Tryton's own keys, batching. What the connector fetches is in ``test_fetch.py``.
 
 The connector contract suite runs over Tryton too (``tests/connectors/test_contract.py``
 discovers :class:`connectors.tryton.harness.TrytonHarness`); these are the checks specific to
@@ -9,7 +9,6 @@ Tryton.
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import time
 from decimal import Decimal
 from typing import Any
@@ -80,8 +79,16 @@ def test_registered_with_what_tryton_cannot_do_left_out():
         assert not CAPABILITIES.entity(unsupported).exports, unsupported
         assert unsupported not in entities
     assert entities[T.SUBCONTRACTOR_INVOICE].batch_size == INVOICE_BATCH == 100
-    assert entities["job_cost_transactions"].imports
-    assert entities["payments"].imports
+    assert CAPABILITIES.fetches == {
+        "vendors",
+        "jobs",
+        "sub_jobs",
+        "standard_cost_codes",
+        "job_cost_transactions",
+        "payments",
+    }
+    for absent in ("cost_types", "prime_contracts", "budgets"):  # Tryton holds none
+        assert absent not in CAPABILITIES.fetches
 
 
 def test_an_unsupported_type_is_refused(connector):
@@ -420,114 +427,6 @@ def test_invoices_are_created_and_posted_in_one_call_each_per_batch(tryton, conn
     print(f"\n{n} invoices in one batch: {elapsed:.2f} s, {elapsed / n * 1000:.0f} ms each")
 
 
-# --- imports -------------------------------------------------------------------------------------
-
-
-def pay(client: TrytonClient, invoice_id: int, amount: Decimal) -> None:
-    """The Pay wizard, as a Tryton user runs it (partial payments answer "partial")."""
-    ctx = {
-        **client.context,
-        "active_model": "account.invoice",
-        "active_id": invoice_id,
-        "active_ids": [invoice_id],
-    }
-    session, start, _ = client.call("wizard.account.invoice.pay.create", client.context)
-    view = client.call("wizard.account.invoice.pay.execute", session, {}, start, ctx)
-    defaults = view["view"]["defaults"]
-    method = client.search("account.invoice.payment.method", [("name", "=", "Cash")])[0]
-    form: dict[str, Any] = {
-        "start": {
-            "amount": amount,
-            "payment_method": method,
-            "date": datetime.date.today(),
-            "payee": defaults["payee"],
-            "currency": defaults["currency"],
-            "company": defaults["company"],
-            "invoice_account": defaults["invoice_account"],
-            "description": "Check 1001",
-        }
-    }
-    answer = client.call("wizard.account.invoice.pay.execute", session, form, "choice", ctx)
-    if "view" in answer:  # less than the amount to pay: pay it in part
-        ask = {k: v for k, v in answer["view"]["defaults"].items() if not k.endswith(".")}
-        form["ask"] = {**ask, "type": "partial"}
-        client.call("wizard.account.invoice.pay.execute", session, form, "pay", ctx)
-    client.call("wizard.account.invoice.pay.delete", session, client.context)
-
-
-def test_a_payment_made_in_tryton_is_fetched_as_a_paid_notice(tryton, connector, client):
-    _, cursor = fetch_all(connector, "payments", "")
-    payload = tryton.sample_payload(T.SUBCONTRACTOR_INVOICE, 11)
-    filed = connector.export(T.SUBCONTRACTOR_INVOICE, payload, new_key(T.SUBCONTRACTOR_INVOICE, 11))
-    pay(client, int(filed.origin_id), D("1000.00"))
-    batches, cursor = fetch_all(connector, "payments", cursor)
-    (notice,) = [r for b in batches for r in b.records]
-    assert notice["invoice"] == filed.origin_id
-    assert (notice["status"], notice["amount"]) == ("partial", "1000.00")
-    assert notice["amount_to_pay"] == str(payload.amount_due - 1000)
-    rest = payload.amount_due - 1000
-    pay(client, int(filed.origin_id), rest)
-    batches, cursor = fetch_all(connector, "payments", cursor)
-    (notice,) = [r for b in batches for r in b.records]
-    assert (notice["status"], notice["amount"], notice["amount_to_pay"]) == (
-        "paid",
-        str(rest),
-        "0.00",
-    )
-    assert notice["paid_on"] == datetime.date.today().isoformat()
-    assert invoice(client, filed.origin_id, "state")["state"] == "paid"
-    assert origin_ids(fetch_all(connector, "payments", cursor)[0]) == []
-
-
-def test_posted_costs_are_fetched_per_job_and_cost_code_from_a_cursor(tryton, connector, client):
-    _, cursor = fetch_all(connector, "job_cost_transactions", "")
-    sub_job = connector.export(
-        T.SUB_JOB, tryton.sample_payload(T.SUB_JOB, 12), new_key(T.SUB_JOB, 12)
-    )
-    payload = tryton.sample_payload(T.SUBCONTRACTOR_INVOICE, 12)
-    on_sub_job = dataclasses.replace(
-        tryton.sample_payload(T.SUBCONTRACTOR_INVOICE, 13), project_ref=sub_job.origin_id
-    )
-    first = connector.export(T.SUBCONTRACTOR_INVOICE, payload, new_key(T.SUBCONTRACTOR_INVOICE, 12))
-    second = connector.export(
-        T.SUBCONTRACTOR_INVOICE, on_sub_job, new_key(T.SUBCONTRACTOR_INVOICE, 13)
-    )
-    batches, end = fetch_all(connector, "job_cost_transactions", cursor)
-    records = [r for b in batches for r in b.records]
-    fx = tryton.fx
-    got = sorted(
-        (r["invoice"], r["job"], r["sub_job"], r["cost_code"], r["amount"]) for r in records
-    )
-    assert got == sorted(
-        [
-            (first.origin_id, str(fx.job), None, str(fx.cost_codes[0]), "6001.00"),
-            (first.origin_id, str(fx.job), None, str(fx.cost_codes[1]), "6027.00"),
-            (second.origin_id, str(fx.job), sub_job.origin_id, str(fx.cost_codes[0]), "6501.00"),
-            (second.origin_id, str(fx.job), sub_job.origin_id, str(fx.cost_codes[1]), "6527.00"),
-        ]
-    )
-    assert {r["vendor"] for r in records} == {fx.vendor}
-    assert {r["kind"] for r in records} == {"subcontractor_invoice"}
-    assert {r["account"] for r in records} == {"5.1.3"}
-    # Retainage and the payable are not costs; owner invoices (revenue) are not either.
-    connector.export(
-        T.OWNER_INVOICE, tryton.sample_payload(T.OWNER_INVOICE, 12), new_key(T.OWNER_INVOICE, 12)
-    )
-    assert origin_ids(fetch_all(connector, "job_cost_transactions", end)[0]) == []
-
-
-def test_job_costs_are_read_in_a_few_searches_per_batch_not_record_by_record(tryton, connector):
-    _, cursor = fetch_all(connector, "job_cost_transactions", "")
-    tryton.add_records("job_cost_transactions", 35)
-    connector.client.context  # noqa: B018 (logged in)
-    before = connector.client.calls
-    batches, _ = fetch_all(connector, "job_cost_transactions", cursor)
-    assert sum(len(b.records) for b in batches) == 35
-    assert len(batches) == 4  # batches of 10
-    # Per batch: the job lines, their cost code lines and their invoices; plus the last, empty.
-    assert connector.client.calls - before <= 3 * len(batches) + 1 + 6
-
-
 # --- API keys (Tryton's REST API) ----------------------------------------------------------------
 
 
@@ -566,8 +465,13 @@ def test_an_api_key_works_through_the_rest_api(tryton, client):
     row = invoice(client, owner.origin_id, "amount_to_pay", "total_amount")
     assert row["total_amount"] == owner_payload.total_completed
     assert row["amount_to_pay"] == owner_payload.amount_due
-    batches, _ = fetch_all(connector, "job_cost_transactions", "")
-    assert any(r["invoice"] == invoices[0].origin_id for b in batches for r in b.records)
+    # Fetching through the REST API: the same domains, orders and dotted fields.
+    batches, _ = fetch_all(connector, "job_cost_transactions", "", str(tryton.fx.job))
+    filed = [r for b in batches for r in b.records]
+    assert {r["source_document"] for r in filed} >= {x.origin_code for x in invoices}
+    batches, _ = fetch_all(connector, "vendors", "")
+    assert vendor.origin_id in origin_ids(batches)
+    assert batches[0].total is None  # REST counts by listing: no total
     refused = TrytonConnector({**settings, "api_key": "not-a-key"})
     with pytest.raises(AuthenticationError, match="refused the API key"):
         refused.test_connection()

@@ -106,7 +106,17 @@ def test_settings_page_is_for_erp_admins(account):
         login(standard).post(url, {"name": "X", "allow_standard_approvers": "on"}).status_code
         == 403
     )
-    response = login(admin).post(url, {"name": account.name, "allow_standard_approvers": "on"})
+    settings = {"name": account.name, "job_cost_date": "post", "time_zone": "UTC"}
+    response = login(admin).post(url, {**settings, "allow_standard_approvers": "on"})
     assert response.status_code == 302
     account.refresh_from_db()
     assert account.allow_standard_approvers is True
+    refused = login(admin).post(url, {**settings, "time_zone": "Mars/Olympus"})
+    assert refused.status_code == 400 and "Mars/Olympus" in refused.text
+    account.time_zone = "America/Denver"
+    account.save()
+    login(admin).post(
+        url, {**settings, "time_zone": "America/Denver", "job_cost_date": "reference"}
+    )
+    account.refresh_from_db()
+    assert (account.job_cost_date, account.time_zone) == ("reference", "America/Denver")

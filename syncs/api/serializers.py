@@ -1,0 +1,103 @@
+"""What the sync API says: schedules, runs and staged records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from syncs.models import Every, StagedRecord, StagedStatus, SyncRun
+
+
+class RunSerializer(serializers.ModelSerializer[SyncRun]):
+    done = serializers.IntegerField(read_only=True, help_text="Records fetched so far.")
+    percent = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Progress, when the ERP says how many."
+    )
+    errors = serializers.ListField(  # type: ignore[assignment]
+        child=serializers.DictField(child=serializers.CharField()),
+        read_only=True,
+        help_text="The ERP records not taken: origin_id, origin_code and why (the first 200).",
+    )
+
+    class Meta:
+        model = SyncRun
+        fields = (
+            "id",
+            "kind",
+            "project",
+            "trigger",
+            "state",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "fetched",
+            "created",
+            "updated",
+            "unchanged",
+            "invalid",
+            "done",
+            "total",
+            "percent",
+            "error",
+            "errors",
+            "attempts",
+        )
+        read_only_fields = fields
+
+
+class RunRequestSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField(
+        help_text="The kind of sync (e.g. vendors, job_cost_transactions)."
+    )
+    project = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="For job_cost_transactions: only this project (id). Empty: every project.",
+    )
+
+
+class ScheduleSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
+    every = serializers.ChoiceField(choices=Every.choices)
+    at = serializers.TimeField(
+        required=False, allow_null=True, format="%H:%M", help_text="For daily: HH:MM."
+    )
+    cron = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    time_zone = serializers.CharField(read_only=True)
+    next_run_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    next_runs = serializers.ListField(child=serializers.DateTimeField(), read_only=True)
+    last_run = RunSerializer(read_only=True, allow_null=True)
+
+
+class StagedRecordSerializer(serializers.ModelSerializer[StagedRecord]):
+    status = serializers.ChoiceField(choices=StagedStatus.choices, read_only=True)
+
+    class Meta:
+        model = StagedRecord
+        fields: tuple[str, ...] = (
+            "id",
+            "item_type",
+            "origin_id",
+            "origin_code",
+            "name",
+            "status",
+            "invalid_reason",
+            "job_origin_id",
+            "data",
+            "origin_data",
+            "linked_id",
+            "changed_at",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields: tuple[str, ...] = fields
+
+
+class StagedRecordDetailSerializer(StagedRecordSerializer):
+    children = StagedRecordSerializer(many=True, read_only=True, help_text="Its lines.")
+
+    class Meta(StagedRecordSerializer.Meta):
+        fields = (*StagedRecordSerializer.Meta.fields, "children")
+        read_only_fields = fields

@@ -1,0 +1,101 @@
+"""What syncs add to the tool's pages (registered from ``AppConfig.ready``): the *Ready to
+Import* tab, a sync bar above the record lists a kind of sync fills (*Refresh companies list*
+on Companies, *Sync payments* on Invoices, ...), a project's job-to-date costs with *Sync job
+costs*, and an invoice's payments with its paid to date and balance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.db.models import Model
+from django.http import HttpRequest
+
+from erp.connections import connector_class_for
+from integrations.models import OwnerInvoice, Project, SubcontractorInvoice
+from integrations.web.extensions import (
+    ListPanel,
+    NavTab,
+    Panel,
+    register_list_panel,
+    register_panel,
+    register_tab,
+)
+from permissions.access import can
+from permissions.policy import Action
+from syncs import selectors
+from syncs.kinds import sync_kind
+from syncs.models import StagedRecord, StagedStatus
+from tenancy.models import Account
+
+# The record lists that show the sync bar of a kind: (kind of sync, record list keys).
+BARS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("vendors", frozenset({"companies"})),
+    ("jobs", frozenset({"projects"})),
+    ("sub_jobs", frozenset({"sub-jobs"})),
+    ("prime_contracts", frozenset({"prime-contracts"})),
+    ("budgets", frozenset({"budgets"})),
+    ("standard_cost_codes", frozenset({"standard-cost-codes", "cost-types"})),
+    ("job_cost_transactions", frozenset({"job-cost-transactions"})),
+    ("payments", frozenset({"payments", "subcontractor-invoices", "owner-invoices"})),
+)
+
+
+def staged_count(account: Account) -> int:
+    return StagedRecord.objects.filter(
+        account=account, parent=None, status=StagedStatus.STAGED
+    ).count()
+
+
+def _bar(key: str) -> Callable[[HttpRequest, Account], Mapping[str, Any] | None]:
+    def context(request: HttpRequest, account: Account) -> Mapping[str, Any] | None:
+        kind = sync_kind(key)
+        if not kind.fetches_of(connector_class_for(account)):
+            return None
+        if not can(request.user, Action.VIEW_ERP_TOOL, account):
+            return None
+        run = selectors.last_runs(account, [key]).get(key)
+        may = can(request.user, kind.action, account)
+        return {"sync": kind, "run": run, "may_sync": may, "current_account": account}
+
+    return context
+
+
+def _job_costs(request: HttpRequest, account: Account, record: Model) -> Mapping[str, Any] | None:
+    if not isinstance(record, Project) or not (record.sync_job_costs or record.origin_id):
+        return None
+    kind = sync_kind("job_cost_transactions")
+    synced = bool(record.origin_id) and record.sync_job_costs
+    return {
+        "totals": selectors.job_to_date(record),
+        "sync": kind,
+        "project": record,
+        "synced": synced,
+        "run": selectors.last_runs(account, [kind.key]).get(kind.key),
+        "may_sync": synced and can(request.user, kind.action, account, obj=record),
+    }
+
+
+def _payments(request: HttpRequest, account: Account, record: Model) -> Mapping[str, Any] | None:
+    if not isinstance(record, SubcontractorInvoice | OwnerInvoice):
+        return None
+    paid = selectors.paid_to_date(record, record.payments.all())
+    if not paid.payments and not record.origin_id:
+        return None
+    return {"paid": paid}
+
+
+def register() -> None:
+    register_tab(
+        NavTab(
+            "ready-to-import",
+            "Ready to Import",
+            "ready-to-import",
+            Action.VIEW_ERP_TOOL,
+            count=staged_count,
+        )
+    )
+    for key, lists in BARS:
+        register_list_panel(ListPanel(lists, "syncs/_sync_bar.html", _bar(key)))
+    register_panel(Panel("syncs/_job_costs_panel.html", _job_costs))
+    register_panel(Panel("syncs/_payments_panel.html", _payments))
