@@ -17,7 +17,6 @@ from connectors.sandbox import models as ledger_models
 from connectors.sandbox.console import amount_due
 from connectors.sandbox.seed import ensure_records
 from demo.data import erp_side
-from demo.data.erp_ids import ERP_SYNCED_AT
 from erp.connections import connection_for, connector_for
 from erp.secrets import seal
 from integrations import models as m
@@ -56,55 +55,7 @@ def seed_erp_ledger(account: Account) -> None:
         "cost_type",
         [(t.origin_id, str(t), _as_erp_keeps(t)) for t in cost_types if t.origin_id],
     )
-    _first_invoices_in_the_erp(account, ledger)
     seed_erp_side(ledger)
-
-
-def _first_invoices_in_the_erp(account: Account, ledger: str) -> None:
-    """Before the demo starts, the ERP received the approved owner invoices of the synced
-    projects' first billing month, and, on the last synced project, the approved
-    subcontractor invoices of its first month with their commitments: linked here and filed in
-    the ledger with what they ask to be paid, so the first sync of payments has some to bring."""
-    last = (
-        m.Project.objects.filter(account=account, erp_state=m.ErpState.SYNCED)
-        .order_by("-number")
-        .first()
-    )
-    owner = m.OwnerInvoice.objects.filter(
-        account=account, status="approved", prime_contract__project__erp_state=m.ErpState.SYNCED
-    )
-    subcontractor = m.SubcontractorInvoice.objects.filter(
-        account=account, status="approved", commitment__project=last
-    ).select_related("commitment")
-    _link_first_month(ledger, "owner_invoice", "OINV", owner)
-    commitments = _link_first_month(ledger, "subcontractor_invoice", "INV", subcontractor)
-    rows = []
-    for commitment in {c.commitment for c in commitments}:
-        _link(commitment, f"PO-{1000 + commitment.pk}")
-        rows.append((commitment.origin_id, str(commitment), {"type": "commitment"}))
-    ensure_records(ledger, "commitment", rows)
-
-
-def _link(record: Any, origin_id: str) -> None:
-    if not record.origin_id:
-        record.origin_id = record.origin_code = origin_id
-        record.erp_state, record.erp_synced_at = m.ErpState.SYNCED, ERP_SYNCED_AT
-        record.save(update_fields=["origin_id", "origin_code", "erp_state", "erp_synced_at"])
-
-
-def _link_first_month(ledger: str, kind: str, prefix: str, invoices: Any) -> list[Any]:
-    """Link the invoices of the first billing month and file them; return them."""
-    invoices = list(invoices.prefetch_related("lines"))
-    first = min((i.billing_date for i in invoices), default=None)
-    chosen = [i for i in invoices if i.billing_date == first]
-    rows = []
-    for invoice in chosen:
-        _link(invoice, f"{prefix}-{1000 + invoice.pk}")
-        due = sum((line.net_amount for line in invoice.lines.all()), Decimal("0"))
-        data = {"type": kind, "amount_due": str(due), "billing_date": str(invoice.billing_date)}
-        rows.append((invoice.origin_id, str(invoice), data))
-    ensure_records(ledger, kind, rows)
-    return chosen
 
 
 def _as_erp_keeps(record: Any) -> dict[str, Any]:

@@ -107,6 +107,12 @@ class SandboxConnector(Connector):
         SettingField("permanent_error_rate", "Share of permanent errors (0-1)", required=False),
         SettingField("lost_response_rate", "Share of lost responses (0-1)", required=False),
         SettingField("reject_credentials", "Refuse the credentials (yes/no)", required=False),
+        SettingField(
+            "fetch_batch_size",
+            "Records per fetched batch",
+            required=False,
+            help_text=f"How many records one call of a sync brings (default {FETCH_BATCH}).",
+        ),
     )
     capabilities = CAPABILITIES
 
@@ -170,16 +176,17 @@ class SandboxConnector(Connector):
         the first batch says how many there are."""
         rows = self._fetch_rows(kind, job)
         last = self._revision(cursor)
+        size = self._batch_size()
         first = True
         while True:
             self._before_call()
             after = rows.filter(revision__gt=last)
-            batch = list(after.order_by("revision")[:FETCH_BATCH])
+            batch = list(after.order_by("revision")[:size])
             if not batch:
                 return
             total = None
             if first:  # counting is needless when the first batch holds them all
-                total = len(batch) if len(batch) < FETCH_BATCH else after.count()
+                total = len(batch) if len(batch) < size else after.count()
             last, first = batch[-1].revision, False
             records = tuple(shape(kind, row) for row in batch)
             yield Batch(records=records, cursor=str(last), total=total)
@@ -192,6 +199,12 @@ class SandboxConnector(Connector):
                 raise PermanentError(f"The sandbox ERP sends {kind} one job at a time.")
             return ledger.JobCostTransaction.objects.filter(ledger=self.ledger, job=job)
         return FETCH_TABLES[kind]._default_manager.filter(ledger=self.ledger)
+
+    def _batch_size(self) -> int:
+        try:
+            return max(1, min(20_000, int(self.settings.get("fetch_batch_size") or FETCH_BATCH)))
+        except (TypeError, ValueError):
+            return FETCH_BATCH
 
     @staticmethod
     def _revision(cursor: str) -> int:

@@ -24,6 +24,7 @@ from integrations.models import (
     StandardCostCode,
     SubJob,
 )
+from syncs.appliers import bulk
 from syncs.appliers.base import Invalid, Record, Scope, Tally, amount, date, origin_id, text
 from tenancy.models import JobCostDate
 
@@ -123,45 +124,34 @@ def _row(scope: Scope, refs: Refs, record: Record) -> tuple[dict[str, Any], Cost
 
 def apply(scope: Scope, records: Sequence[Record]) -> Tally:
     tally, refs = Tally(), Refs(scope, records)
-    rows: dict[str, tuple[dict[str, Any], CostCode | None, Record]] = {}
+    read: dict[str, tuple[dict[str, Any], CostCode | None, Record]] = {}
     for record in records:
         try:
             values, added = _row(scope, refs, record)
-            rows[origin_id(record)] = (values, added, record)
+            read[origin_id(record)] = (values, added, record)
         except Invalid as exc:
             tally.bad(record, str(exc))
     CostCode.objects.bulk_create(list(refs.added.values()))  # ids set (PostgreSQL, SQLite)
-    existing = {
-        row["origin_id"]: row
-        for row in JobCostTransaction.objects.filter(
-            account=scope.account, origin_id__in=list(rows)
-        ).values("pk", "origin_id", *COMPARED)
-    }
-    now, new, changed = timezone.now(), [], []
-    for key, (values, added, record) in rows.items():
+    now = timezone.now()
+    assert scope.project is not None
+    rows = []
+    for key, (values, added, record) in read.items():
         if added is not None:
             values["cost_code_id"] = added.pk
-        old = existing.get(key)
-        if old is not None and all(old[f] == values[f] for f in COMPARED):
-            tally.unchanged += 1
-            continue
-        row = JobCostTransaction(
-            account=scope.account,
-            project=scope.project,
-            origin_id=key,
-            origin_code=text(record, "origin_code", limit=100),
-            erp_state=ErpState.SYNCED,
-            erp_synced_at=now,
-            **values,
+        rows.append(
+            {
+                "account_id": scope.account.pk,
+                "project_id": scope.project.pk,
+                "origin_id": key,
+                "origin_code": text(record, "origin_code", limit=100),
+                "origin_data": {},
+                "erp_state": ErpState.SYNCED,
+                "erp_synced_at": now,
+                "created_at": now,
+                "updated_at": now,
+                **values,
+            }
         )
-        if old is None:
-            new.append(row)
-        else:
-            row.pk = old["pk"]
-            changed.append(row)
-    JobCostTransaction.objects.bulk_create(new, batch_size=1000)
-    JobCostTransaction.objects.bulk_update(
-        changed, [f.removesuffix("_id") for f in COMPARED] + ["origin_code", "erp_synced_at"]
-    )
-    tally.created, tally.updated = len(new), len(changed)
+    tally.created, tally.updated = bulk.upsert(JobCostTransaction, rows, COMPARED)
+    tally.unchanged = len(rows) - tally.created - tally.updated
     return tally

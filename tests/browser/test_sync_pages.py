@@ -6,18 +6,54 @@ words, not colours alone."""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+from connectors.sandbox import console
+from connectors.sandbox.seed import ensure_records
 from demo.seed import seed_demo
+from erp.connections import connection_for
 from integrations.models import OwnerInvoice, Payment, Project
+from syncs import runner
+from syncs.models import Trigger
+from syncs.services import sync_request
 from tests.browser.test_approval_flow import log_in
 from tests.browser.test_record_pages import WIDTHS, overflows
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def paid_in_the_erp(account: Any) -> OwnerInvoice:
+    """An owner invoice the ERP received, paid in part by a check that bounced (voided) and
+    then by a wire, as the ERP's console records them; the payments sync brings both."""
+    invoice = OwnerInvoice.objects.filter(
+        account=account, prime_contract__project__erp_state="synced"
+    ).first()
+    assert invoice is not None
+    invoice.origin_id, invoice.erp_state = "OINV-9001", "synced"
+    invoice.save()
+    ledger = str(connection_for(account).settings["ledger"])
+    due = {"type": "owner_invoice", "amount_due": "250000.00"}
+    ensure_records(ledger, "owner_invoice", [("OINV-9001", str(invoice), due)])
+    day = datetime.date(2026, 11, 20)
+    bounced = console.payment_post(
+        ledger,
+        invoice="OINV-9001",
+        amount="100000",
+        paid_on=day,
+        method="check",
+        check_number="5117",
+    )
+    console.payment_void(ledger, number=bounced.number)
+    console.payment_post(ledger, invoice="OINV-9001", amount="100000", paid_on=day, method="wire")
+    run, _ = sync_request(account=account, kind="payments", trigger=Trigger.SCHEDULE)
+    runner.execute(run.pk)
+    assert Payment.objects.filter(owner_invoice=invoice).count() == 2
+    return invoice
 
 
 def test_sync_pages_at_desktop_and_tablet_widths(
@@ -26,11 +62,7 @@ def test_sync_pages_at_desktop_and_tablet_widths(
     account = seed_demo()
     base = f"{live_server.url}/a/{account.slug}"
     project = Project.objects.get(account=account, number="2401")
-    paid = Payment.objects.filter(
-        account=account, owner_invoice__isnull=False, status="void"
-    ).first()
-    assert paid is not None
-    invoice = OwnerInvoice.objects.get(pk=paid.owner_invoice_id)
+    invoice = paid_in_the_erp(account)
     page = open_page()
     log_in(page, live_server.url, "erpadmin")
 
@@ -83,6 +115,7 @@ def test_sync_pages_at_desktop_and_tablet_widths(
         payments = page.locator("section", has_text="Paid to date")
         expect(payments).to_contain_text("Balance")
         expect(payments).to_contain_text("Void")
+        expect(payments).to_contain_text("Paid to date100,000.00")
         look("owner_invoice_payments", width)
 
         page.goto(f"{base}/erp/sandbox/console/")
