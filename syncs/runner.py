@@ -16,9 +16,11 @@ and advance the cursor in one transaction, and say how it went.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
+from django import db
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -180,8 +182,14 @@ class Fetch:
     def pull(self) -> None:
         cursor = SyncCursor.objects.get(connection=self.run.connection, kind=self.kind.key)
         start = str(cursor.position.get(self.key, ""))
-        batches: Iterator[Batch] | None = None
         first = True
+        for batch in ahead(self.batches(start)):
+            self.commit(batch, start, first)
+            start, first = batch.cursor, False
+
+    def batches(self, start: str) -> Iterator[Batch]:
+        """The connector's batches from ``start``, each call in the ERP log."""
+        batches: Iterator[Batch] | None = None
         while True:
             with logged_call(self.run.connection, "fetch", self.subject(start)) as call:
                 if batches is None:
@@ -193,8 +201,8 @@ class Fetch:
                 }
             if batch is None:
                 return
-            self.commit(batch, start, first)
-            start, first = batch.cursor, False
+            yield batch
+            start = batch.cursor
 
     def subject(self, start: str) -> Subject:
         label = f"{self.kind.label} sync #{self.run.pk}"
@@ -226,6 +234,25 @@ class Fetch:
                 run.total = (run.total or 0) + batch.total
             run.heartbeat_at = timezone.now()
             run.save(update_fields=[*COUNTS, "errors", "total", "heartbeat_at"])
+
+
+def ahead(batches: Iterator[Batch]) -> Iterator[Batch]:
+    """``batches``, each one fetched while the one before is being written: the ERP's answer
+    and the database's work overlap. The fetching runs in a thread of its own (with its own
+    database connection, closed at the end). Only on PostgreSQL outside a transaction: inside
+    one (tests, the demo's seed) another connection would not see its rows, and SQLite takes
+    one writer at a time."""
+    if db.connection.vendor != "postgresql" or db.connection.in_atomic_block:
+        yield from batches
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-fetch") as pool:
+        try:
+            future = pool.submit(next, batches, None)
+            while (batch := future.result()) is not None:
+                future = pool.submit(next, batches, None)
+                yield batch
+        finally:
+            pool.submit(db.connections.close_all).result()
 
 
 def stale_runs() -> list[int]:

@@ -77,6 +77,7 @@ class ReadyToImportView(PolicyView):
             "rows": [(r, [r.data.get(key, "") for key, _ in columns]) for r in page.object_list],
             "type_tabs": [(k, counts.get(k.key, 0)) for k in kinds],
             "querystring": params.urlencode(),
+            "on_ready_page": True,
             **bar_context(request, self.account, chosen),
         }
         return render(request, "syncs/ready_to_import.html", context)

@@ -203,6 +203,7 @@ def test_record_lists_show_their_sync_bar_to_those_who_may_press_it(account):
     admin = member(account, levels=dict.fromkeys(Tool, Level.ADMIN))
     page = browser(admin).get(url("record-list", account, kind="companies"))
     assert "Refresh companies list" in page.text
+    assert "?type=vendors" in page.text and "Waiting in Ready to Import" in page.text
     reader = member(
         account, levels={Tool.ERP_INTEGRATIONS: Level.READ_ONLY, Tool.DIRECTORY: Level.ADMIN}
     )
