@@ -74,9 +74,7 @@ def _import_in_a_process(run_id: int, env: dict[str, str]) -> tuple[float, float
     """Run the sync in a process of its own (as a worker would): seconds (Python's start
     included), and its peak RSS in MB."""
     code = (
-        "import django; django.setup(); "
-        "from syncs import runner; "
-        f"print(runner.execute({run_id}))"
+        f"import django; django.setup(); from syncs import runner; print(runner.execute({run_id}))"
     )
     started = time.perf_counter()
     proc = subprocess.Popen(
