@@ -109,7 +109,7 @@ def _copy_baseline(project_id: int) -> float | None:
 
 
 def run(count: int, env: dict[str, str]) -> dict[str, Any]:
-    from connectors.sandbox import console
+    from connectors.sandbox import job_costs
     from integrations.models import JobCostTransaction
     from syncs import runner
     from syncs.models import SyncRun, Trigger
@@ -117,7 +117,7 @@ def run(count: int, env: dict[str, str]) -> dict[str, Any]:
 
     account, ledger, project = books()
     started = time.perf_counter()
-    console.generate_job_costs(ledger, "J-BENCH", count, seed=1)
+    job_costs.generate_job_costs(ledger, "J-BENCH", count, seed=1)
     generated = time.perf_counter() - started
 
     run_, _ = sync_request(account=account, kind="job_cost_transactions", trigger=Trigger.SCHEDULE)

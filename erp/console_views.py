@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from connectors.sandbox import console
+from connectors.sandbox import console, job_costs
 from connectors.sandbox import models as ledger_models
 from connectors.sandbox.records import fields_of
 from erp.connections import connection_for
@@ -188,7 +188,7 @@ def _void(ledger: str, data: dict[str, Any]) -> str:
 
 
 def _job_costs(ledger: str, data: dict[str, Any]) -> str:
-    posted = console.generate_job_costs(ledger, data["job"], data["count"])
+    posted = job_costs.generate_job_costs(ledger, data["job"], data["count"])
     return (
         f"{posted} job cost transaction{'s' if posted != 1 else ''} posted to job "
         f"{data['job']}. They arrive in the portal on the next sync of that job's costs."

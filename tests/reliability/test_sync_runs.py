@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule
 
-from connectors.sandbox import console
+from connectors.sandbox import console, job_costs
 from connectors.sandbox.seed import ensure_records
 from erp.connections import connection_for
 from erp.models import ErpCall
@@ -106,7 +106,7 @@ def test_100000_job_costs_in_batches_and_a_rerun_adds_nothing(worker):
     account, ledger, project = books()
     first, _ = sync_request(account=account, kind="standard_cost_codes", trigger=Trigger.SCHEDULE)
     assert run_to_end(first.pk).state == RunState.SUCCEEDED
-    assert console.generate_job_costs(ledger, JOB, 100_000, seed=7) == 100_000
+    assert job_costs.generate_job_costs(ledger, JOB, 100_000, seed=7) == 100_000
 
     run, started = sync_request(
         account=account, kind="job_cost_transactions", trigger=Trigger.SCHEDULE
@@ -140,7 +140,7 @@ def test_a_worker_killed_halfway_resumes_with_exactly_the_erps_rows(worker):
     account, ledger, project = books()
     run0, _ = sync_request(account=account, kind="standard_cost_codes", trigger=Trigger.SCHEDULE)
     run_to_end(run0.pk)
-    console.generate_job_costs(ledger, JOB, 30_000, seed=11)
+    job_costs.generate_job_costs(ledger, JOB, 30_000, seed=11)
     connection = connection_for(account)
     connection.settings = {**connection.settings, "latency_ms": "150"}  # ~0.2 s a batch
     connection.save()

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from connectors.base import ObjectType
 from connectors.imports import FetchKind, SourceType
-from connectors.sandbox import SandboxConnector, console
+from connectors.sandbox import SandboxConnector, console, job_costs
 from connectors.sandbox.harness import SandboxHarness
 from connectors.sandbox.models import Invoice, JobCostTransaction, Payment
 from connectors.sandbox.records import FIELDS
@@ -228,10 +228,10 @@ def test_a_voided_payment_comes_again_void():
 
 
 def test_posting_job_costs():
-    rows = console.job_costs_post(
+    rows = job_costs.job_costs_post(
         LEDGER,
         [
-            console.JobCost(
+            job_costs.JobCost(
                 job="J-1001",
                 cost_code="CC-03-300",
                 cost_type="CT-M",
@@ -243,7 +243,7 @@ def test_posting_job_costs():
                 source_document="RMC-24811",
                 description="Ready-mix concrete, 4000 psi",
             ),
-            console.JobCost(
+            job_costs.JobCost(
                 job="J-1001",
                 cost_code="CC-01-310",
                 cost_type="CT-L",
@@ -274,10 +274,10 @@ def test_generated_job_costs_are_realistic():
     console.job_save(LEDGER, number="J-1001", name="Lakewood Medical Office Building")
     ensure_records(LEDGER, "sub_jobs", [("J-1001-A", "Core", {"job": "J-1001", "code": "A"})])
     with pytest.raises(ValueError, match="cost codes and cost types"):
-        console.generate_job_costs("empty-ledger", "J-1001", 10)
+        job_costs.generate_job_costs("empty-ledger", "J-1001", 10)
 
     start = datetime.date(2026, 8, 1)
-    assert console.generate_job_costs(LEDGER, "J-1001", 2_000, start=start, seed=3, chunk=700)
+    assert job_costs.generate_job_costs(LEDGER, "J-1001", 2_000, start=start, seed=3, chunk=700)
     rows = JobCostTransaction.objects.filter(ledger=LEDGER)
     assert rows.count() == 2_000
     records = fetch_all("job_cost_transactions", job="J-1001")

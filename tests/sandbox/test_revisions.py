@@ -15,7 +15,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
 from connectors.base import PermanentError
-from connectors.sandbox import SandboxConnector, console
+from connectors.sandbox import SandboxConnector, console, job_costs
 from connectors.sandbox.models import LedgerCounter, Vendor, take_revisions
 from connectors.sandbox.seed import ensure_records
 
@@ -116,8 +116,8 @@ def test_a_changed_record_comes_again_after_the_cursor_once():
 def test_twenty_thousand_job_costs_come_once_in_batches_of_500():
     file_references()
     start = datetime.date(2026, 8, 1)
-    assert console.generate_job_costs(LEDGER, "J-1001", 20_000, start=start, seed=7) == 20_000
-    console.generate_job_costs(LEDGER, "J-1002", 300, start=start, seed=8)  # another job's
+    assert job_costs.generate_job_costs(LEDGER, "J-1001", 20_000, start=start, seed=7) == 20_000
+    job_costs.generate_job_costs(LEDGER, "J-1002", 300, start=start, seed=8)  # another job's
 
     batches = fetch("job_cost_transactions", job="J-1001")
     assert len(batches) == 40
