@@ -144,6 +144,7 @@ class SyncNowView(SyncKindView):
                 return self.bar(problem=message, project=project)
             messages.error(request, message)
             return redirect(self.back())
+        run.refresh_from_db()  # a worker may have taken it (or run it) already
         if is_htmx(request):
             return self.bar(run=run, project=project, already=not started)
         if started:
