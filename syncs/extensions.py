@@ -71,7 +71,7 @@ def _job_costs(request: HttpRequest, account: Account, record: Model) -> Mapping
         "sync": kind,
         "project": record,
         "synced": synced,
-        "run": selectors.last_runs(account, [kind.key]).get(kind.key),
+        "run": selectors.last_run_of_project(account, kind.key, record),
         "may_sync": synced and can(request.user, kind.action, account, obj=record),
     }
 

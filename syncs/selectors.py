@@ -28,6 +28,16 @@ def last_runs(account: Account, kinds: Iterable[str]) -> dict[str, SyncRun]:
     return {run.kind: run for run in SyncRun.objects.filter(pk__in=list(newest))}
 
 
+def last_run_of_project(account: Account, kind: str, project: Project) -> SyncRun | None:
+    """The newest run of ``kind`` that covered ``project`` (its own, or one of every project)."""
+    return (
+        SyncRun.objects.filter(account=account, kind=kind)
+        .filter(Q(project=project) | Q(project=None))
+        .order_by("-pk")
+        .first()
+    )
+
+
 def runs(account: Account) -> QuerySet[SyncRun]:
     return SyncRun.objects.filter(account=account).select_related("requested_by", "project")
 

@@ -37,7 +37,12 @@ def bar_context(
     request: HttpRequest, account: Account, kind: SyncKind, **extra: Any
 ) -> dict[str, Any]:
     """What the sync bar of ``kind`` shows: its last run (live while it runs) and the button."""
-    run = extra.pop("run", None) or selectors.last_runs(account, [kind.key]).get(kind.key)
+    project = extra.get("project")
+    run = extra.pop("run", None) or (
+        selectors.last_run_of_project(account, kind.key, project)
+        if project is not None
+        else selectors.last_runs(account, [kind.key]).get(kind.key)
+    )
     return {
         "sync": kind,
         "run": run,
