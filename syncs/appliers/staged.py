@@ -166,11 +166,15 @@ def apply(scope: Scope, records: Sequence[Record]) -> Tally:
             connection=scope.connection, item_type=scope.fetch, origin_id__in=list(read)
         )
     }
-    linked = dict(
-        staging.model._default_manager.filter(
-            account=scope.account, origin_id__in=list(read)
-        ).values_list("origin_id", "pk")
-    )
+    # The portal record already linked to each: by ERP id, or by the ERP's code where the
+    # portal filed it under that code (an ERP that numbers its records itself, as Tryton does).
+    codes = {str(r.get("origin_code") or ""): key for key, (r, _, _) in read.items()}
+    codes.pop("", None)
+    linked: dict[str, int] = {}
+    for origin, pk in staging.model._default_manager.filter(
+        account=scope.account, origin_id__in=[*read, *codes]
+    ).values_list("origin_id", "pk"):
+        linked.setdefault(origin if origin in read else codes[origin], pk)
     new: list[StagedRecord] = []
     changed: list[StagedRecord] = []
     for key, (record, data, reason) in read.items():

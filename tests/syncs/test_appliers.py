@@ -263,6 +263,21 @@ def test_staged_vendors_unchanged_changed_invalid_and_linked(account, books):
     assert m.Company.objects.get(origin_id="V-1001").name == "Front Range Ready Mix Inc"
 
 
+def test_a_job_the_portal_filed_under_the_erps_code_is_staged_as_imported(account, books):
+    # An ERP that numbers records itself sends its own id, and the code the portal gave it.
+    staged.apply(
+        scope(account, "jobs"),
+        [{"origin_id": "77", "origin_code": "J-1001", "name": "Lakewood"}, job(2)],
+    )
+    mine = StagedRecord.objects.get(origin_id="77")
+    assert mine.status == StagedStatus.IMPORTED and mine.linked_id == books.pk
+    assert StagedRecord.objects.get(origin_id="J-2").status == StagedStatus.STAGED
+
+
+def job(n: int):
+    return {"origin_id": f"J-{n}", "origin_code": f"J-{n}", "name": f"Job {n}"}
+
+
 def test_a_budget_is_staged_with_its_lines(account, books):
     budget = {
         "origin_id": "B-1",
