@@ -26,6 +26,7 @@ from permissions.policy import Action
 from syncs import selectors
 from syncs.kinds import sync_kind
 from syncs.models import StagedRecord, StagedStatus
+from syncs.views import bar_context
 from tenancy.models import Account
 
 # The record lists that show the sync bar of a kind: (kind of sync, record list keys).
@@ -54,9 +55,7 @@ def _bar(key: str) -> Callable[[HttpRequest, Account], Mapping[str, Any] | None]
             return None
         if not can(request.user, Action.VIEW_ERP_TOOL, account):
             return None
-        run = selectors.last_runs(account, [key]).get(key)
-        may = can(request.user, kind.action, account)
-        return {"sync": kind, "run": run, "may_sync": may, "current_account": account}
+        return bar_context(request, account, kind)
 
     return context
 

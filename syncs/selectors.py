@@ -12,7 +12,6 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from erp.models import ErpConnection
 from integrations.models import JobCostTransaction, Payment, Project
-from syncs.appliers.staged import LINE_TYPE
 from syncs.models import StagedRecord, StagedStatus, SyncRun
 from tenancy.models import Account
 
@@ -62,10 +61,6 @@ def staged_counts(account: Account, connection: ErpConnection) -> dict[str, int]
         .annotate(n=Count("pk"))
     )
     return {row["item_type"]: row["n"] for row in rows}
-
-
-def line_type(item_type: str) -> str:
-    return LINE_TYPE.format(item_type)
 
 
 @dataclass(frozen=True)
