@@ -96,6 +96,16 @@ def test_deploy_checks_pass_with_production_settings(tmp_path: Path) -> None:
     assert "System check identified no issues" in result.stdout
 
 
+def test_a_secret_key_starting_with_a_dollar_is_taken_as_is(tmp_path: Path) -> None:
+    """Django's own generator uses "$"; the key is the value, not the name of another variable."""
+    secret = "$" + get_random_secret_key()[1:]
+    script = "import erp_portal.settings as s; print(s.SECRET_KEY)"
+    result = _run(["-c", script], tmp_path, **_production(secret))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == secret
+
+
 def test_deploy_checks_catch_a_weak_secret_key(tmp_path: Path) -> None:
     """The check above is a real gate: a guessable key makes the same command fail."""
     result = _run(
