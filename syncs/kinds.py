@@ -2,7 +2,7 @@
 
 A kind names what the ERP admin sees (``label``, the ``button`` that syncs it now and who may
 press it), which connector kinds it fetches, in order (``fetches``), how a batch lands
-(``apply``: staged records or records synced directly), whether it is fetched per project
+(its ``applier``: staged records or records synced directly), whether it is fetched per project
 (``per_project``: one cursor per job of the projects that take it), and its default schedule
 (Procore's: company-level kinds hourly, project-level every 2 hours, payments daily).
 """
@@ -10,7 +10,6 @@ press it), which connector kinds it fetches, in order (``fetches``), how a batch
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -18,7 +17,7 @@ from connectors.base import Connector
 from connectors.imports import FetchKind
 from permissions.policy import Action
 from syncs.appliers import cost_codes, job_costs, payments, staged
-from syncs.appliers.base import Record, Scope, Tally
+from syncs.appliers.base import Applier
 from syncs.models import Every
 
 F = FetchKind
@@ -34,7 +33,7 @@ class SyncKind:
     key: str
     label: str
     fetches: tuple[str, ...]
-    apply: Callable[[Scope, Sequence[Record]], Tally]
+    applier: Applier
     action: Action  # who may sync it now
     button: str
     level: Level = Level.COMPANY
@@ -52,7 +51,7 @@ class SyncKind:
 def _staged(key: F, label: str, action: Action, button: str, level: Level) -> SyncKind:
     every = Every.HOURLY if level == Level.COMPANY else Every.EVERY_2_HOURS
     return SyncKind(
-        key, label, (key,), staged.apply, action, button, level, staged=True, every=every
+        key, label, (key,), Applier(staged.apply), action, button, level, staged=True, every=every
     )
 
 
@@ -61,7 +60,7 @@ KINDS: tuple[SyncKind, ...] = (
         F.STANDARD_COST_CODES,
         "Standard cost codes",
         (F.COST_TYPES, F.STANDARD_COST_CODES),
-        cost_codes.apply,
+        Applier(cost_codes.apply),
         Action.REFRESH_PROJECT_COST_CODES,
         "Sync standard cost codes",
     ),
@@ -82,7 +81,7 @@ KINDS: tuple[SyncKind, ...] = (
         F.JOB_COST_TRANSACTIONS,
         "Job cost transactions",
         (F.JOB_COST_TRANSACTIONS,),
-        job_costs.apply,
+        Applier(job_costs.write, job_costs.prepare),
         Action.SYNC_JOB_COST_TRANSACTIONS,
         "Sync job costs",
         Level.PROJECT,
@@ -93,7 +92,7 @@ KINDS: tuple[SyncKind, ...] = (
         F.PAYMENTS,
         "Payments",
         (F.PAYMENTS,),
-        payments.apply,
+        Applier(payments.apply),
         Action.SYNC_PAID_INVOICES,
         "Sync payments",
         every=Every.DAILY,

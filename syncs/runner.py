@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django import db
 from django.conf import settings
@@ -35,6 +35,8 @@ from integrations.models import ErpState, Project
 from syncs.appliers.base import Scope
 from syncs.kinds import SyncKind, sync_kind
 from syncs.models import RunState, SyncCursor, SyncRun
+
+T = TypeVar("T")
 
 COUNTS = ("fetched", "created", "updated", "unchanged", "invalid")
 
@@ -183,8 +185,8 @@ class Fetch:
         cursor = SyncCursor.objects.get(connection=self.run.connection, kind=self.kind.key)
         start = str(cursor.position.get(self.key, ""))
         first = True
-        for batch in ahead(self.batches(start)):
-            self.commit(batch, start, first)
+        for batch, prepared in ahead(self.prepared(self.batches(start))):
+            self.commit(batch, prepared, start, first)
             start, first = batch.cursor, False
 
     def batches(self, start: str) -> Iterator[Batch]:
@@ -204,6 +206,11 @@ class Fetch:
             yield batch
             start = batch.cursor
 
+    def prepared(self, batches: Iterator[Batch]) -> Iterator[tuple[Batch, Any]]:
+        """Each batch with what its applier's read-only step made of it."""
+        for batch in batches:
+            yield batch, self.kind.applier.prepare(self.scope, batch.records)
+
     def subject(self, start: str) -> Subject:
         label = f"{self.kind.label} sync #{self.run.pk}"
         if self.project is not None:
@@ -211,7 +218,7 @@ class Fetch:
         summary = {"label": label, "fetch": self.fetch, "cursor": start, "job": self.job}
         return Subject(item_type="sync_run", item_id=self.run.pk, summary=summary)
 
-    def commit(self, batch: Batch, start: str, first: bool) -> None:
+    def commit(self, batch: Batch, prepared: Any, start: str, first: bool) -> None:
         with transaction.atomic():
             cursor = SyncCursor.objects.select_for_update().get(
                 connection=self.run.connection, kind=self.kind.key
@@ -221,7 +228,7 @@ class Fetch:
                 raise Stop  # cancelled, or taken over by another worker
             if str(cursor.position.get(self.key, "")) != start:
                 raise Stop
-            tally = self.kind.apply(self.scope, batch.records)
+            tally = self.kind.applier.write(self.scope, prepared)
             cursor.position[self.key] = batch.cursor
             cursor.save(update_fields=["position", "updated_at"])
             run.fetched += len(batch.records)
@@ -236,12 +243,12 @@ class Fetch:
             run.save(update_fields=[*COUNTS, "errors", "total", "heartbeat_at"])
 
 
-def ahead(batches: Iterator[Batch]) -> Iterator[Batch]:
-    """``batches``, each one fetched while the one before is being written: the ERP's answer
-    and the database's work overlap. The fetching runs in a thread of its own (with its own
-    database connection, closed at the end). Only on PostgreSQL outside a transaction: inside
-    one (tests, the demo's seed) another connection would not see its rows, and SQLite takes
-    one writer at a time."""
+def ahead(batches: Iterator[T]) -> Iterator[T]:
+    """``batches``, each one fetched and prepared while the one before is being written: the
+    ERP's answer, the checking of its records and the database's writing overlap. The fetching
+    runs in a thread of its own (with its own database connection, closed at the end). Only on
+    PostgreSQL outside a transaction: inside one (tests, the demo's seed) another connection
+    would not see its rows, and SQLite takes one writer at a time."""
     if db.connection.vendor != "postgresql" or db.connection.in_atomic_block:
         yield from batches
         return

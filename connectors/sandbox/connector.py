@@ -38,6 +38,7 @@ from connectors.payloads import BudgetPayload, CompanyPayload, Payload, ProjectP
 from connectors.registry import builtin
 from connectors.sandbox import models as ledger
 from connectors.sandbox.capabilities import CAPABILITIES
+from connectors.sandbox.records import FILED_COLUMNS, Filed
 from connectors.sandbox.records import record as shape
 
 T = ObjectType
@@ -181,14 +182,18 @@ class SandboxConnector(Connector):
         while True:
             self._before_call()
             after = rows.filter(revision__gt=last)
-            batch = list(after.order_by("revision")[:size])
+            batch = list(after.order_by("revision").values_list("revision", *FILED_COLUMNS)[:size])
             if not batch:
                 return
             total = None
             if first:  # counting is needless when the first batch holds them all
                 total = len(batch) if len(batch) < size else after.count()
-            last, first = batch[-1].revision, False
-            records = tuple(shape(kind, row) for row in batch)
+            last, first = batch[-1][0], False
+            prefix = rows.model.prefix
+            records = tuple(
+                shape(kind, Filed(number, name, data, changed, prefix))
+                for _, number, name, data, changed in batch
+            )
             yield Batch(records=records, cursor=str(last), total=total)
 
     def _fetch_rows(self, kind: str, job: str | None) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -47,6 +47,25 @@ class Tally:
                 "message": message,
             }
         )
+
+
+def _as_fetched(scope: Scope, records: Sequence[Record]) -> Sequence[Record]:
+    return records
+
+
+@dataclass(frozen=True)
+class Applier:
+    """How a kind's batches land, in two steps: ``prepare`` only reads (checks the values,
+    looks up the portal's records the batch refers to), so the engine may run it while the
+    batch before is being written; ``write`` writes, in the batch's transaction, and answers
+    the tally. A one-step applier is a ``write`` that takes the records as fetched."""
+
+    write: Callable[[Scope, Any], Tally]
+    prepare: Callable[[Scope, Sequence[Record]], Any] = _as_fetched
+
+    def apply(self, scope: Scope, records: Sequence[Record]) -> Tally:
+        """Both steps at once."""
+        return self.write(scope, self.prepare(scope, records))
 
 
 def text(record: Record, name: str, *, required: bool = False, limit: int = 255) -> str:

@@ -107,6 +107,21 @@ def test_a_replayed_batch_changes_nothing_and_a_changed_cost_updates(account, bo
     assert m.JobCostTransaction.objects.get(origin_id="JC-2").amount == Decimal("999.00")
 
 
+def test_batches_prepared_ahead_add_a_new_code_to_the_project_once(account, books):
+    """The engine checks the next batch while the one before is written: both may find the
+    same ERP code missing from the project."""
+    where = scope(account, "job_cost_transactions", books)
+    first = job_costs.prepare(where, [cost(1, cost_code="CC-0510")])
+    second = job_costs.prepare(where, [cost(2, cost_code="CC-0510")])
+    job_costs.write(where, first)
+    job_costs.write(where, second)
+    added = m.CostCode.objects.filter(project=books, standard_code__origin_id="CC-0510")
+    assert added.count() == 1
+    assert set(
+        m.JobCostTransaction.objects.filter(project=books).values_list("cost_code", flat=True)
+    ) == {added.get().pk}
+
+
 def test_the_reference_date_when_the_account_says_so(account, books):
     account.job_cost_date = "reference"
     account.save()

@@ -89,11 +89,11 @@ def test_a_crash_between_batches_resumes_at_the_cursor(account, ledger, monkeypa
     commit = runner.Fetch.commit
     calls = {"n": 0}
 
-    def crash_after_the_first_batch(self, batch, start, first):
+    def crash_after_the_first_batch(self, batch, prepared, start, first):
         if calls["n"] == 1:
             raise SystemExit("the worker died")
         calls["n"] += 1
-        commit(self, batch, start, first)
+        commit(self, batch, prepared, start, first)
 
     monkeypatch.setattr(runner.Fetch, "commit", crash_after_the_first_batch)
     with pytest.raises(SystemExit):
