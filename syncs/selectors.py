@@ -12,6 +12,8 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from erp.models import ErpConnection
 from integrations.models import JobCostTransaction, Payment, Project
+from permissions.access import can
+from permissions.policy import Action
 from syncs.models import StagedRecord, StagedStatus, SyncRun
 from tenancy.models import Account
 
@@ -41,9 +43,19 @@ def runs(account: Account) -> QuerySet[SyncRun]:
     return SyncRun.objects.filter(account=account).select_related("requested_by", "project")
 
 
-def staged_records(account: Account, connection: ErpConnection) -> QuerySet[StagedRecord]:
-    """The account's staged records (not the lines, which show under their record)."""
-    return StagedRecord.objects.filter(account=account, connection=connection, parent=None)
+def staged_records(
+    account: Account, connection: ErpConnection, user: Any = None
+) -> QuerySet[StagedRecord]:
+    """The account's staged records (not the lines, which show under their record); for
+    ``user``, without the archived companies unless they may see that list (the matrix's
+    "View the Archived Companies List")."""
+    records = StagedRecord.objects.filter(account=account, connection=connection, parent=None)
+    if user is not None and not can(user, Action.VIEW_ARCHIVED_COMPANIES, account):
+        records = records.exclude(item_type=ARCHIVED_LIST, status=StagedStatus.ARCHIVED)
+    return records
+
+
+ARCHIVED_LIST = "vendors"  # the type whose archived records form a list of their own
 
 
 def search_staged(records: QuerySet[StagedRecord], query: str) -> QuerySet[StagedRecord]:

@@ -95,9 +95,27 @@ class StagedRecordSerializer(serializers.ModelSerializer[StagedRecord]):
         read_only_fields: tuple[str, ...] = fields
 
 
+class SuggestionSerializer(serializers.Serializer[dict[str, Any]]):
+    target = serializers.IntegerField(help_text="The portal record (its id) it may be linked to.")
+    record = serializers.CharField(help_text="The portal record, as the portal names it.")
+    score = serializers.IntegerField(help_text="0-100.")
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="Why it matched.")
+    confident = serializers.BooleanField(help_text="Safe to link after a review.")
+
+
 class StagedRecordDetailSerializer(StagedRecordSerializer):
     children = StagedRecordSerializer(many=True, read_only=True, help_text="Its lines.")
+    suggestions = SuggestionSerializer(
+        many=True,
+        read_only=True,
+        required=False,
+        help_text="Portal records it may be linked to, best first (for those who may link).",
+    )
 
     class Meta(StagedRecordSerializer.Meta):
-        fields = (*StagedRecordSerializer.Meta.fields, "children")
+        fields = (*StagedRecordSerializer.Meta.fields, "children", "suggestions")
         read_only_fields = fields
+
+
+class LinkSerializer(serializers.Serializer[dict[str, Any]]):
+    target = serializers.IntegerField(help_text="The id of the portal record to link it to.")

@@ -1,0 +1,123 @@
+"""The actions of a staged record's page: what its buttons do (through :mod:`syncs.staging`),
+what the page offers the user (the actions they may take, link suggestions with their reasons,
+a search among the records it may be linked to), and the reasons of a refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest
+from django.urls import reverse
+
+from integrations.kinds import kind_of
+from permissions.access import can
+from syncs import matching, staging
+from syncs.models import StagedRecord, StagedStatus
+from tenancy.models import Account
+
+SEARCH_LIMIT = 20
+
+
+def run(act: str, user: Any, account: Account, staged: StagedRecord, data: Any) -> str:
+    """Do ``act`` (add, link, archive, unarchive); answers what the page says it did."""
+    target = staging.target_of(staged)
+    if act == "add":
+        record = staging.staged_add(actor=user, account=account, staged=staged)
+        return f"{staged} was added to the portal as {target.noun} {record}."
+    if act == "link":
+        chosen = str(data.get("target") or "") if isinstance(data, Mapping) else ""
+        if not chosen.isdigit():
+            raise ValidationError({"target": f"Choose the {target.noun} to link it to."})
+        record = staging.staged_link(
+            actor=user, account=account, staged=staged, target_id=int(chosen)
+        )
+        return f"{staged} is now linked to {target.noun} {record}."
+    if act in ("archive", "unarchive"):
+        staging.staged_archive(actor=user, account=account, staged=staged, archive=act == "archive")
+        return f"{staged} was {act}d."
+    raise ValidationError(f"{act!r} is not something a staged record can do.")
+
+
+def messages_of(errors: ValidationError | None) -> list[str]:
+    if errors is None:
+        return []
+    if hasattr(errors, "error_dict"):
+        return [m for ms in errors.message_dict.values() for m in ms]
+    return list(errors.messages)
+
+
+def party(staged: StagedRecord) -> matching.Party:
+    data = staged.data
+    return matching.Party(
+        key=staged.pk,
+        number=str(data.get("number") or staged.origin_code),
+        name=str(data.get("name") or staged.name),
+        tax_id=str(data.get("tax_id") or ""),
+        address=str(data.get("address") or ""),
+        city=str(data.get("city") or ""),
+        zip=str(data.get("zip") or ""),
+    )
+
+
+def portal_party(record: Any) -> matching.Party:
+    return matching.Party(
+        key=record.pk,
+        number=str(getattr(record, "number", "") or getattr(record, "abbreviated_name", "")),
+        name=str(getattr(record, "name", "")),
+        tax_id=str(getattr(record, "tax_id", "") or ""),
+        address=str(getattr(record, "address", "")),
+        city=str(getattr(record, "city", "")),
+        zip=str(getattr(record, "zip", "")),
+    )
+
+
+def suggestions(account: Account, staged: StagedRecord) -> list[tuple[Any, matching.Suggestion]]:
+    """The portal records the staged record most likely is, best first, with their reasons."""
+    target = staging.target_of(staged)
+    candidates = {r.pk: r for r in target.linkable(account) if not target.why_not(r)}
+    found = matching.suggest(party(staged), [portal_party(r) for r in candidates.values()])
+    return [(candidates[int(s.target)], s) for s in found]
+
+
+def context(request: HttpRequest, account: Account, staged: StagedRecord) -> dict[str, Any]:
+    """What the page offers: the actions the user may take now, and link candidates."""
+    target = staging.TARGETS.get(staged.item_type)
+    if target is None:
+        return {"target": None}
+    user, waiting = request.user, staged.status == StagedStatus.STAGED
+    may = {
+        "add": waiting and can(user, target.add, account),
+        "link": waiting and can(user, target.link, account),
+        "archive": waiting and can(user, target.archive, account),
+        "unarchive": staged.status == StagedStatus.ARCHIVED and can(user, target.archive, account),
+    }
+    found = request.GET.get("find", "").strip().replace("\x00", "")
+    candidates: list[Any] = []
+    if may["link"] and found:
+        terms = Q(name__icontains=found)
+        if hasattr(target.model, "number"):
+            terms |= Q(number__icontains=found)
+        candidates = list(target.linkable(account).filter(terms).order_by("name")[:SEARCH_LIMIT])
+    return {
+        "target": target,
+        "may": may,
+        "suggestions": suggestions(account, staged) if may["link"] else [],
+        "find": found,
+        "candidates": [(r, target.why_not(r)) for r in candidates],
+        "portal_record": _portal_record(account, staged, target),
+    }
+
+
+def _portal_record(account: Account, staged: StagedRecord, target: staging.Target) -> Any:
+    """The portal record the staged record became or was linked to, with its page's address."""
+    if staged.linked_id is None:
+        return None
+    record = target.model._default_manager.filter(account=account, pk=staged.linked_id).first()
+    if record is None:
+        return None
+    key = kind_of(target.model).key
+    url = reverse("record-detail", kwargs={"account": account.slug, "kind": key, "pk": record.pk})
+    return {"record": record, "url": url, "noun": target.noun}
