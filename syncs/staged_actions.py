@@ -4,11 +4,12 @@ a search among the records it may be linked to), and the reasons of a refusal.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -74,12 +75,54 @@ def portal_party(record: Any) -> matching.Party:
     )
 
 
+def _candidates(account: Account, target: staging.Target) -> dict[int, Any]:
+    return {r.pk: r for r in target.linkable(account) if not target.why_not(r)}
+
+
 def suggestions(account: Account, staged: StagedRecord) -> list[tuple[Any, matching.Suggestion]]:
     """The portal records the staged record most likely is, best first, with their reasons."""
-    target = staging.target_of(staged)
-    candidates = {r.pk: r for r in target.linkable(account) if not target.why_not(r)}
+    candidates = _candidates(account, staging.target_of(staged))
     found = matching.suggest(party(staged), [portal_party(r) for r in candidates.values()])
     return [(candidates[int(s.target)], s) for s in found]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A staged record and the portal record it confidently is (for *Link all suggested*)."""
+
+    staged: StagedRecord
+    record: Any
+    suggestion: matching.Suggestion
+
+
+def confident_links(account: Account, records: QuerySet[StagedRecord]) -> list[Proposal]:
+    """The waiting ``records`` (of one type) whose best match is confident, at most one ERP
+    record per portal record (a constant number of queries, however many records)."""
+    waiting = list(records.filter(status=StagedStatus.STAGED).order_by("origin_code", "pk"))
+    if not waiting or waiting[0].item_type not in staging.TARGETS:
+        return []
+    candidates = _candidates(account, staging.TARGETS[waiting[0].item_type])
+    portal = [portal_party(r) for r in candidates.values()]
+    found = matching.suggest_all([party(r) for r in waiting], portal, limit=1)
+    return [
+        Proposal(r, candidates[int(best[0].target)], best[0])
+        for r in waiting
+        if (best := found.get(r.pk)) and best[0].confident
+    ]
+
+
+def run_many(
+    act: str, user: Any, account: Account, records: Sequence[StagedRecord], data: Any = None
+) -> tuple[list[str], list[str]]:
+    """Do ``act`` on each record, each on its own (one refused does not stop the others);
+    answers what was done and what was refused, record by record."""
+    done, refused = [], []
+    for record in records:
+        try:
+            done.append(run(act, user, account, record, data(record) if data else None))
+        except ValidationError as exc:
+            refused.append(f"{record}: {' '.join(messages_of(exc))}")
+    return done, refused
 
 
 def context(request: HttpRequest, account: Account, staged: StagedRecord) -> dict[str, Any]:

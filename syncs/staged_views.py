@@ -5,6 +5,7 @@ lines and its actions (:mod:`syncs.staged_actions`)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,11 +19,12 @@ from integrations.web.views import PAGE_SIZE
 from permissions.access import can
 from permissions.policy import Action
 from permissions.web import PolicyView
-from syncs import selectors
+from syncs import selectors, staging
 from syncs import staged_actions as actions
 from syncs.kinds import SyncKind, staged_kinds
 from syncs.models import StagedRecord, StagedStatus
 from syncs.views import bar_context
+from tenancy.models import Account
 
 # The ERP fields each type shows as columns: (key in ``data``, heading).
 COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -89,9 +91,108 @@ class ReadyToImportView(PolicyView):
             "type_tabs": [(k, counts.get(k.key, 0)) for k in kinds],
             "querystring": params.urlencode(),
             "on_ready_page": True,
+            **self.bulk_context(chosen.key, status),
             **bar_context(request, self.account, chosen),
         }
         return render(request, "syncs/ready_to_import.html", context)
+
+    def bulk_context(self, item_type: str, status: str) -> dict[str, Any]:
+        """The bulk actions the user may take on the waiting records of this type."""
+        target = staging.TARGETS.get(item_type)
+        if target is None or status != StagedStatus.STAGED:
+            return {"bulk": {}}
+        user = self.request.user
+        bulk = {
+            "add": can(user, target.add, self.account),
+            "archive": can(user, target.archive, self.account),
+            "link": can(user, target.link, self.account),
+        }
+        return {"bulk": bulk if any(bulk.values()) else {}, "target": target}
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        """*Add selected* or *Archive selected*: each record on its own; what was refused is
+        said record by record."""
+        act = request.POST.get("action", "")
+        item_type = request.POST.get("type", "")
+        back = list_url(self.account, item_type)
+        if act not in ("add", "archive"):
+            messages.error(request, "Choose what to do with the selected records.")
+            return redirect(back)
+        ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
+        connection = connection_for(self.account)
+        chosen = selectors.staged_records(self.account, connection, request.user).filter(
+            item_type=item_type, pk__in=ids
+        )
+        if not ids or not chosen:
+            messages.error(request, "Select the records first.")
+            return redirect(back)
+        done, refused = actions.run_many(act, request.user, self.account, list(chosen))
+        _report(request, done, refused)
+        return redirect(back)
+
+
+def list_url(account: Account, item_type: str) -> str:
+    """Ready to Import, on the records of ``item_type``."""
+    base = reverse("ready-to-import", kwargs={"account": account.slug})
+    return f"{base}?{urlencode({'type': item_type})}"
+
+
+def _report(request: HttpRequest, done: list[str], refused: list[str]) -> None:
+    if done:
+        messages.success(request, f"{len(done)} done: " + " ".join(done))
+    for problem in refused:
+        messages.error(request, problem)
+
+
+class LinkSuggestedView(PolicyView):
+    """*Link all suggested*: the waiting records of one type whose best match is confident, to
+    review (each can be unticked) before they are linked."""
+
+    policy_action = Action.VIEW_ERP_TOOL
+
+    def setup_type(self, item_type: str) -> staging.Target:
+        target = staging.TARGETS.get(item_type)
+        if target is None:
+            raise Http404("Records of this type are not linked.")
+        self.check_policy(target.link, None)
+        return target
+
+    def records(self, item_type: str) -> Any:
+        connection = connection_for(self.account)
+        records = selectors.staged_records(self.account, connection, self.request.user)
+        return records.filter(item_type=item_type)
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        item_type = request.GET.get("type", "")
+        target = self.setup_type(item_type)
+        context = {
+            "active_tab": "ready-to-import",
+            "target": target,
+            "item_type": item_type,
+            "label": staging_label(item_type),
+            "proposals": actions.confident_links(self.account, self.records(item_type)),
+        }
+        return render(request, "syncs/link_suggested.html", context)
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        item_type = request.POST.get("type", "")
+        self.setup_type(item_type)
+        pairs = {}
+        for value in request.POST.getlist("link"):
+            staged_id, _, target_id = value.partition(":")
+            if staged_id.isdigit() and target_id.isdigit():
+                pairs[int(staged_id)] = int(target_id)
+        chosen = list(self.records(item_type).filter(pk__in=pairs))
+        done, refused = actions.run_many(
+            "link", request.user, self.account, chosen, lambda r: {"target": pairs[r.pk]}
+        )
+        _report(request, done, refused)
+        return redirect(list_url(self.account, item_type))
+
+
+def staging_label(item_type: str) -> str:
+    kind = next((k for k in staged_kinds() if k.key == item_type), None)
+    return kind.label if kind else item_type
 
 
 class StagedRecordView(PolicyView):
@@ -113,8 +214,7 @@ class StagedRecordView(PolicyView):
             return self.show(staged, errors=exc, status=400)
         messages.success(request, done)
         if act == "archive":  # back to the list it left (the archived list is not everyone's)
-            back = reverse("ready-to-import", kwargs={"account": self.account.slug})
-            return redirect(f"{back}?type={staged.item_type}")
+            return redirect(list_url(self.account, staged.item_type))
         return redirect("staged-record", account=self.account.slug, record=staged.pk)
 
     def staged(self, pk: int) -> StagedRecord:

@@ -16,6 +16,11 @@ urlpatterns = [
         name="ready-to-import",
     ),
     path(
+        f"{ERP}/ready-to-import/link-suggested/",
+        staged_views.LinkSuggestedView.as_view(),
+        name="link-suggested",
+    ),
+    path(
         f"{ERP}/ready-to-import/<int:record>/",
         staged_views.StagedRecordView.as_view(),
         name="staged-record",

@@ -95,7 +95,7 @@ class StagedRecordSerializer(serializers.ModelSerializer[StagedRecord]):
         read_only_fields: tuple[str, ...] = fields
 
 
-class SuggestionSerializer(serializers.Serializer[dict[str, Any]]):
+class SuggestionSerializer(serializers.Serializer[Any]):
     target = serializers.IntegerField(help_text="The portal record (its id) it may be linked to.")
     record = serializers.CharField(help_text="The portal record, as the portal names it.")
     score = serializers.IntegerField(help_text="0-100.")
@@ -119,3 +119,23 @@ class StagedRecordDetailSerializer(StagedRecordSerializer):
 
 class LinkSerializer(serializers.Serializer[dict[str, Any]]):
     target = serializers.IntegerField(help_text="The id of the portal record to link it to.")
+
+
+class ProposalSerializer(SuggestionSerializer):
+    staged = serializers.IntegerField(help_text="The staged ERP record.")
+    erp_record = serializers.CharField()
+
+
+class LinkPairSerializer(serializers.Serializer[dict[str, Any]]):
+    staged = serializers.IntegerField(help_text="The staged ERP record.")
+    target = serializers.IntegerField(help_text="The portal record to link it to.")
+
+
+class LinkManySerializer(serializers.Serializer[dict[str, Any]]):
+    links = LinkPairSerializer(many=True, allow_empty=False)
+
+
+class LinkResultSerializer(serializers.Serializer[Any]):
+    staged = serializers.IntegerField()
+    linked = serializers.BooleanField()
+    error = serializers.CharField(allow_blank=True, help_text="Why it was not linked.")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rest_framework.routers import SimpleRouter
 
-from syncs.api.views import RunViewSet, ScheduleViewSet, StagedRecordViewSet
+from syncs.api.staged import StagedRecordViewSet
+from syncs.api.views import RunViewSet, ScheduleViewSet
 
 app_name = "syncs-api"
 

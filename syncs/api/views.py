@@ -23,8 +23,6 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import exceptions, mixins, status
-from rest_framework.decorators import action
-from rest_framework.filters import SearchFilter
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,10 +35,10 @@ from integrations.api.schema import AccountScopedSchema
 from integrations.models import Project
 from permissions.access import can, describe, restrict
 from permissions.policy import Action
-from syncs import selectors, staged_actions, staging
+from syncs import selectors
 from syncs.api import serializers as s
 from syncs.kinds import sync_kind
-from syncs.models import RunState, StagedRecord, StagedStatus, SyncRun, SyncSchedule
+from syncs.models import RunState, SyncRun, SyncSchedule
 from syncs.schedules import ensure_schedules, next_runs, schedule_update
 from syncs.services import sync_request
 from tenancy.api import resolve_account
@@ -77,7 +75,7 @@ KIND = OpenApiParameter(
 )
 
 
-def _bad_input(exc: ValidationError) -> exceptions.ValidationError:
+def bad_input(exc: ValidationError) -> exceptions.ValidationError:
     detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
     return exceptions.ValidationError(detail)
 
@@ -136,7 +134,7 @@ class ScheduleViewSet(SyncViewSet, ViewSet):
         try:
             schedule_update(actor=request.user, account=self.account, kind=kind, **data)
         except ValidationError as exc:
-            raise _bad_input(exc) from exc
+            raise bad_input(exc) from exc
         except DjangoPermissionDenied as exc:
             raise exceptions.PermissionDenied(str(exc)) from exc
         return Response(s.ScheduleSerializer(self.entry(kind)).data)
@@ -195,93 +193,8 @@ class RunViewSet(
                 project=project,
             )
         except ValidationError as exc:
-            raise _bad_input(exc) from exc
+            raise bad_input(exc) from exc
         except DjangoPermissionDenied as exc:
             raise exceptions.PermissionDenied(str(exc)) from exc
         code = status.HTTP_202_ACCEPTED if started else status.HTTP_200_OK
         return Response(s.RunSerializer(run).data, status=code)
-
-
-class StagedFilter(filters.FilterSet):
-    item_type = filters.CharFilter(help_text="vendors, jobs, sub_jobs, prime_contracts, budgets.")
-    status = filters.ChoiceFilter(choices=StagedStatus.choices, help_text="Only this status.")
-
-    class Meta:
-        model = StagedRecord
-        fields = ("item_type", "status")
-
-
-@extend_schema(tags=["syncs"])
-@extend_schema_view(
-    list=extend_schema(summary="Staged ERP records (Ready to Import)"),
-    retrieve=extend_schema(
-        summary="One staged record, with its lines and link suggestions",
-        responses=s.StagedRecordDetailSerializer,
-    ),
-)
-class StagedRecordViewSet(SyncViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    queryset = StagedRecord.objects.all()  # narrowed to the account by get_queryset
-    policy_action = Action.VIEW_ERP_TOOL
-    filter_backends = [filters.DjangoFilterBackend, SearchFilter, StableOrderingFilter]
-    filterset_class = StagedFilter
-    search_fields = ("origin_code", "name", "=origin_id")
-    ordering_fields = ("origin_code", "updated_at")
-    ordering = ("item_type", "origin_code")
-
-    def get_serializer_class(self) -> Any:
-        if self.action == "retrieve":
-            return s.StagedRecordDetailSerializer
-        return s.StagedRecordSerializer
-
-    def get_queryset(self) -> QuerySet[StagedRecord]:
-        if getattr(self, "swagger_fake_view", False):
-            return StagedRecord.objects.none()
-        connection = connection_for(self.account)
-        records = selectors.staged_records(self.account, connection, self.request.user)
-        if self.action == "retrieve":
-            return records.prefetch_related("children")
-        return records
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        staged = self.get_object()
-        data = dict(s.StagedRecordDetailSerializer(staged).data)
-        may_link = staged.item_type in staging.TARGETS and can(
-            request.user, staging.TARGETS[staged.item_type].link, self.account
-        )
-        found = staged_actions.suggestions(self.account, staged) if may_link else []
-        entries = [{"record": str(r), **vars(x)} for r, x in found]
-        data["suggestions"] = s.SuggestionSerializer(entries, many=True).data  # type: ignore[arg-type]
-        return Response(data)
-
-    def act(self, request: Request, act: str) -> Response:
-        staged = self.get_object()
-        try:
-            staged_actions.run(act, request.user, self.account, staged, request.data)
-        except ValidationError as exc:
-            raise _bad_input(exc) from exc
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
-        staged.refresh_from_db()
-        return Response(s.StagedRecordSerializer(staged).data)
-
-    @extend_schema(summary="Add the ERP record to the portal as a new record", request=None)
-    @action(detail=True, methods=["post"])
-    def add(self, request: Request, pk: str) -> Response:
-        return self.act(request, "add")
-
-    @extend_schema(summary="Link the ERP record to a portal record", request=s.LinkSerializer)
-    @action(detail=True, methods=["post"])
-    def link(self, request: Request, pk: str) -> Response:
-        body = s.LinkSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self.act(request, "link")
-
-    @extend_schema(summary="Archive the ERP record (it leaves Ready to Import)", request=None)
-    @action(detail=True, methods=["post"])
-    def archive(self, request: Request, pk: str) -> Response:
-        return self.act(request, "archive")
-
-    @extend_schema(summary="Bring an archived ERP record back to Ready to Import", request=None)
-    @action(detail=True, methods=["post"])
-    def unarchive(self, request: Request, pk: str) -> Response:
-        return self.act(request, "unarchive")

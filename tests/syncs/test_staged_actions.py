@@ -201,3 +201,96 @@ def test_archived_companies_are_a_list_for_approvers(account, framing):
         )
         assert ("V-2001" in page.text or "FRFRAME" in page.text) == sees
         assert browser(user).get(page_url(account, framing)).status_code == (200 if sees else 404)
+
+
+def test_add_and_archive_selected_from_the_list(account):
+    for n in (1, 2, 3):
+        stage(account, "vendors", {**FRAMING, "origin_id": f"V-300{n}", "name": f"Vendor {n}"})
+    ids = list(
+        StagedRecord.objects.filter(item_type="vendors").order_by("pk").values_list("pk", flat=True)
+    )
+    admin = browser(at_level(account, Level.ADMIN))
+    listed = admin.get(
+        reverse("ready-to-import", kwargs={"account": account.slug}), {"type": "vendors"}
+    )
+    assert "Add selected to the portal" in listed.text and "Link all suggested" in listed.text
+    url = reverse("ready-to-import", kwargs={"account": account.slug})
+    done = admin.post(url, {"type": "vendors", "action": "add", "ids": ids[:2]}, follow=True)
+    assert "2 done" in done.text
+    assert set(m.Company.objects.values_list("origin_id", flat=True)) == {"V-3001", "V-3002"}
+    again = admin.post(url, {"type": "vendors", "action": "add", "ids": ids}, follow=True)
+    assert "1 done" in again.text and "no longer waiting" in again.text  # said record by record
+    assert m.Company.objects.count() == 3
+
+    read_only = browser(at_level(account, Level.READ_ONLY))
+    page = read_only.get(url, {"type": "vendors"})
+    assert "Add selected" not in page.text
+    StagedRecord.objects.filter(pk=ids[0]).update(status=StagedStatus.STAGED, linked_id=None)
+    assert (
+        read_only.post(url, {"type": "vendors", "action": "archive", "ids": ids[:1]}).status_code
+        == 403
+    )
+
+
+def test_link_all_suggested_after_a_review(account, framing, lookalike):
+    other = stage(
+        account,
+        "vendors",
+        {
+            **FRAMING,
+            "origin_id": "V-2002",
+            "name": "Unmatched Co",
+            "tax_id": "",
+            "street": "9 Elm",
+            "zip": "80401",
+        },
+    )
+    admin = browser(at_level(account, Level.ADMIN))
+    url = reverse("link-suggested", kwargs={"account": account.slug})
+    review = admin.get(url, {"type": "vendors"})
+    assert review.status_code == 200
+    assert "Front Range Framing Incorporated" in review.text and "Unmatched Co" not in review.text
+    done = admin.post(
+        url, {"type": "vendors", "link": [f"{framing.pk}:{lookalike.pk}"]}, follow=True
+    )
+    assert "1 done" in done.text
+    lookalike.refresh_from_db()
+    other.refresh_from_db()
+    assert lookalike.origin_id == "V-2001" and other.status == StagedStatus.STAGED
+    standard = browser(at_level(account, Level.STANDARD))
+    assert standard.get(url, {"type": "vendors"}).status_code == (
+        200 if Level.STANDARD in ROW["link_erp_companies"].erp_levels else 403
+    )
+
+
+def test_the_api_lists_confident_links_and_links_many(account, framing, lookalike):
+    client = api(at_level(account, Level.ADMIN), account)
+    proposals = client.get("/api/v1/staged-records/suggested-links/", {"item_type": "vendors"})
+    assert proposals.status_code == 200
+    [proposal] = proposals.json()
+    assert (proposal["staged"], proposal["target"], proposal["confident"]) == (
+        framing.pk,
+        lookalike.pk,
+        True,
+    )
+    answer = client.post(
+        "/api/v1/staged-records/link-many/",
+        {
+            "links": [
+                {"staged": framing.pk, "target": lookalike.pk},
+                {"staged": 999999, "target": 1},
+            ]
+        },
+        format="json",
+    )
+    assert answer.status_code == 200
+    assert [(r["staged"], r["linked"]) for r in answer.json()] == [
+        (framing.pk, True),
+        (999999, False),
+    ]
+    lookalike.refresh_from_db()
+    assert lookalike.origin_id == "V-2001"
+    assert (
+        client.post("/api/v1/staged-records/link-many/", {"links": []}, format="json").status_code
+        == 400
+    )
