@@ -163,7 +163,7 @@ class LinkSuggestedView(PolicyView):
         return records.filter(item_type=item_type)
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        item_type = request.GET.get("type", "")
+        item_type = request.GET.get("type") or "vendors"
         target = self.setup_type(item_type)
         context = {
             "active_tab": "ready-to-import",

@@ -92,12 +92,14 @@ class StagedRecordViewSet(SyncViewSet, mixins.ListModelMixin, mixins.RetrieveMod
 
     @extend_schema(
         summary="Confident link suggestions, one per ERP record (to review before linking)",
-        parameters=[OpenApiParameter("item_type", str, required=True, description="vendors, jobs")],
+        parameters=[
+            OpenApiParameter("item_type", str, description="vendors (the default), jobs, sub_jobs")
+        ],
         responses=s.ProposalSerializer(many=True),
     )
     @action(detail=False, methods=["get"], url_path="suggested-links")
     def suggested_links(self, request: Request) -> Response:
-        item_type = request.query_params.get("item_type", "")
+        item_type = request.query_params.get("item_type") or "vendors"
         if item_type not in staging.TARGETS:
             raise exceptions.ValidationError({"item_type": f"{item_type!r} is not linked."})
         if not can(request.user, staging.TARGETS[item_type].link, self.account):
