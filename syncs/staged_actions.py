@@ -13,9 +13,11 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
+from integrations import models as m
 from integrations.kinds import kind_of
 from permissions.access import can
-from syncs import matching, staging
+from permissions.policy import Action
+from syncs import importing, matching, staging
 from syncs.models import StagedRecord, StagedStatus
 from tenancy.models import Account
 
@@ -23,13 +25,19 @@ SEARCH_LIMIT = 20
 
 
 def run(act: str, user: Any, account: Account, staged: StagedRecord, data: Any) -> str:
-    """Do ``act`` (add, link, archive, unarchive); answers what the page says it did."""
+    """Do ``act`` (add, reimport, link, archive, unarchive) with what the user chose (``data``:
+    the choices of adding, the record to link to); answers what the page says it did."""
     target = staging.target_of(staged)
+    given = data if isinstance(data, Mapping) else {}
     if act == "add":
-        record = staging.staged_add(actor=user, account=account, staged=staged)
+        choices = {name: given.get(name) for name in target.choices}
+        record = staging.staged_add(actor=user, account=account, staged=staged, choices=choices)
         return f"{staged} was added to the portal as {target.noun} {record}."
+    if act == "reimport":
+        record = staging.staged_reimport(actor=user, account=account, staged=staged)
+        return f"{record} now matches the ERP."
     if act == "link":
-        chosen = str(data.get("target") or "") if isinstance(data, Mapping) else ""
+        chosen = str(given.get("target") or "")
         if not chosen.isdigit():
             raise ValidationError({"target": f"Choose the {target.noun} to link it to."})
         record = staging.staged_link(
@@ -76,6 +84,8 @@ def portal_party(record: Any) -> matching.Party:
 
 
 def _candidates(account: Account, target: staging.Target) -> dict[int, Any]:
+    if target.linkable is None:
+        return {}
     return {r.pk: r for r in target.linkable(account) if not target.why_not(r)}
 
 
@@ -131,27 +141,43 @@ def context(request: HttpRequest, account: Account, staged: StagedRecord) -> dic
     if target is None:
         return {"target": None}
     user, waiting = request.user, staged.status == StagedStatus.STAGED
+    linkable = target.linkable is not None
     may = {
-        "add": waiting and can(user, target.add, account),
-        "link": waiting and can(user, target.link, account),
-        "archive": waiting and can(user, target.archive, account),
-        "unarchive": staged.status == StagedStatus.ARCHIVED and can(user, target.archive, account),
+        "add": (waiting or (target.repeatable and staged.status == StagedStatus.IMPORTED))
+        and can(user, target.add, account),
+        "link": waiting and linkable and can(user, target.link_action, account),
+        "archive": waiting and can(user, target.archive_action, account),
+        "unarchive": staged.status == StagedStatus.ARCHIVED
+        and can(user, target.archive_action, account),
     }
     found = request.GET.get("find", "").strip().replace("\x00", "")
     candidates: list[Any] = []
-    if may["link"] and found:
+    if may["link"] and found and target.linkable is not None:
         terms = Q(name__icontains=found)
         if hasattr(target.model, "number"):
             terms |= Q(number__icontains=found)
         candidates = list(target.linkable(account).filter(terms).order_by("name")[:SEARCH_LIMIT])
+    reimport = _reimport(user, account, staged)
     return {
         "target": target,
-        "may": may,
+        "may": may | {"reimport": reimport is not None},
+        "differences": reimport or [],
         "suggestions": suggestions(account, staged) if may["link"] else [],
         "find": found,
         "candidates": [(r, target.why_not(r)) for r in candidates],
         "portal_record": _portal_record(account, staged, target),
     }
+
+
+def _reimport(user: Any, account: Account, staged: StagedRecord) -> list[Any] | None:
+    """What re-importing an imported prime contract would change (None: nothing to offer)."""
+    if staged.item_type != "prime_contracts" or staged.status != StagedStatus.IMPORTED:
+        return None
+    if not can(user, Action.IMPORT_PRIME_CONTRACT, account):
+        return None
+    contract = m.PrimeContract.objects.filter(account=account, pk=staged.linked_id or 0).first()
+    found = importing.differences(contract, staged) if contract is not None else []
+    return found or None
 
 
 def _portal_record(account: Account, staged: StagedRecord, target: staging.Target) -> Any:

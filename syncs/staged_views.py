@@ -103,9 +103,9 @@ class ReadyToImportView(PolicyView):
             return {"bulk": {}}
         user = self.request.user
         bulk = {
-            "add": can(user, target.add, self.account),
-            "archive": can(user, target.archive, self.account),
-            "link": can(user, target.link, self.account),
+            "add": not target.choices and can(user, target.add, self.account),
+            "archive": can(user, target.archive_action, self.account),
+            "link": target.linkable is not None and can(user, target.link_action, self.account),
         }
         return {"bulk": bulk if any(bulk.values()) else {}, "target": target}
 
@@ -154,7 +154,9 @@ class LinkSuggestedView(PolicyView):
         target = staging.TARGETS.get(item_type)
         if target is None:
             raise Http404("Records of this type are not linked.")
-        self.check_policy(target.link, None)
+        if target.linkable is None:
+            raise Http404("Records of this type are imported, not linked.")
+        self.check_policy(target.link_action, None)
         return target
 
     def records(self, item_type: str) -> Any:

@@ -12,8 +12,8 @@ naming what to do (the parent to import first, the record already linked).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -27,10 +27,13 @@ from integrations import models as m
 from integrations.kinds import kind_of
 from permissions.access import can, describe
 from permissions.policy import Action
+from syncs import importing
 from syncs.models import StagedRecord, StagedStatus
 from tenancy.models import Account
 
 Fields = dict[str, Any]
+Choices = Mapping[str, Any]
+Creator = Callable[[StagedRecord, Account, Choices], m.ErpLinkedModel]
 
 
 @dataclass(frozen=True)
@@ -40,12 +43,35 @@ class Target:
     item_type: str
     model: type[m.ErpLinkedModel]
     noun: str  # the portal record, in the user's words
-    add: Action
-    link: Action
-    archive: Action
-    fields: Callable[[StagedRecord, Account], Fields]
-    linkable: Callable[[Account], QuerySet[Any]]  # the portal records it may be linked to
+    add: Action  # also archiving and, where it can be linked, linking, unless said below
+    create: Creator  # makes the portal record (linked to the ERP one) from the staged one
+    linkable: Callable[[Account], QuerySet[Any]] | None = None  # what it may be linked to
+    link: Action | None = None
+    archive: Action | None = None
     why_not: Callable[[Any], str] = lambda record: ""  # why it cannot be linked ("": it can)
+    choices: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # asked on adding
+    repeatable: bool = False  # imported again after the ERP changed it (a budget)
+
+    @property
+    def link_action(self) -> Action:
+        return self.link or self.add
+
+    @property
+    def archive_action(self) -> Action:
+        return self.archive or self.add
+
+
+def _record(fields: Callable[[StagedRecord, Account], Fields]) -> Creator:
+    """A creator of a record without lines: the fields read from the staged data, the link."""
+
+    def create(staged: StagedRecord, account: Account, choices: Choices) -> m.ErpLinkedModel:
+        target = TARGETS[staged.item_type]
+        record = target.model(account=account, **fields(staged, account), **_erp_link(staged))
+        record.full_clean(exclude=["account"])
+        record.save()
+        return record
+
+    return create
 
 
 def _company_fields(staged: StagedRecord, account: Account) -> Fields:
@@ -121,33 +147,45 @@ TARGETS: dict[str, Target] = {
             m.Company,
             "company",
             Action.ADD_ERP_COMPANY,
-            Action.LINK_ERP_COMPANIES,
-            Action.ARCHIVE_ERP_COMPANY,
-            _company_fields,
+            _record(_company_fields),
             _unsynced(m.Company),
+            link=Action.LINK_ERP_COMPANIES,
+            archive=Action.ARCHIVE_ERP_COMPANY,
         ),
         Target(
             "jobs",
             m.Project,
             "project",
-            Action.ADD_ERP_JOB,
-            Action.ADD_ERP_JOB,  # seed 004: linking a job takes Admin on the ERP tool
-            Action.ADD_ERP_JOB,
-            _project_fields,
+            Action.ADD_ERP_JOB,  # seed 004: linking a job takes Admin on the ERP tool too
+            _record(_project_fields),
             lambda account: m.Project.objects.filter(
                 account=account, origin_id__isnull=True
             ).select_related("cost_code_list"),
-            _project_why_not,
+            why_not=_project_why_not,
         ),
         Target(
             "sub_jobs",
             m.SubJob,
             "sub job",
             Action.IMPORT_SUB_JOB,
-            Action.IMPORT_SUB_JOB,
-            Action.IMPORT_SUB_JOB,
-            _sub_job_fields,
+            _record(_sub_job_fields),
             _unsynced(m.SubJob),
+        ),
+        Target(
+            "prime_contracts",
+            m.PrimeContract,
+            "prime contract",
+            Action.IMPORT_PRIME_CONTRACT,
+            importing.import_prime_contract,
+        ),
+        Target(
+            "budgets",
+            m.Budget,
+            "budget",
+            Action.IMPORT_BUDGET,
+            importing.import_budget,
+            choices={"mode": importing.BUDGET_MODES},
+            repeatable=True,
         ),
     )
 }
@@ -223,20 +261,45 @@ def _not_linked_yet(target: Target, account: Account, staged: StagedRecord) -> N
         raise ValidationError(f"A {target.noun} is already linked to {staged}.")
 
 
-def staged_add(*, actor: Any, account: Account, staged: StagedRecord) -> m.ErpLinkedModel:
-    """Add the ERP record to the portal as a new record, linked to it."""
+def staged_add(
+    *, actor: Any, account: Account, staged: StagedRecord, choices: Choices | None = None
+) -> m.ErpLinkedModel:
+    """Add the ERP record to the portal as a new record (with its lines), linked to it."""
     target = target_of(staged)
     _require(actor, target.add, account)
     with transaction.atomic():
-        locked = _locked(staged, StagedStatus.STAGED)
-        record = target.model(account=account, **target.fields(locked, account))
-        for name, value in _erp_link(locked).items():
-            setattr(record, name, value)
-        _not_linked_yet(target, account, locked)
-        record.full_clean(exclude=["account"])
-        record.save()
+        if target.repeatable:  # its importer decides whether the record may take it again
+            locked = _locked(staged, StagedStatus.STAGED, StagedStatus.IMPORTED)
+        else:
+            locked = _locked(staged, StagedStatus.STAGED)
+            _not_linked_yet(target, account, locked)
+        record = target.create(locked, account, choices or {})
         _done(locked, record, "staged_added", actor)
     return record
+
+
+def staged_reimport(*, actor: Any, account: Account, staged: StagedRecord) -> m.ErpLinkedModel:
+    """Apply what the ERP changed in a prime contract already imported."""
+    if staged.item_type != "prime_contracts":
+        raise ValidationError("Only a prime contract is re-imported.")
+    _require(actor, Action.IMPORT_PRIME_CONTRACT, account)
+    with transaction.atomic():
+        locked = _locked(staged, StagedStatus.IMPORTED)
+        contract = importing.reimport_prime_contract(locked, account)
+        audit_rows(
+            actor,
+            [
+                Change(account.pk, "staged_record", locked.pk, "staged_reimported"),
+                Change(
+                    account.pk,
+                    kind_of(contract).type_name,
+                    contract.pk,
+                    "staged_reimported",
+                    data={"origin_id": locked.origin_id, "staged_record": locked.pk},
+                ),
+            ],
+        )
+    return contract
 
 
 def staged_link(
@@ -244,7 +307,9 @@ def staged_link(
 ) -> m.ErpLinkedModel:
     """Link the ERP record to a portal record that is not linked to the ERP yet."""
     target = target_of(staged)
-    _require(actor, target.link, account)
+    if target.linkable is None:
+        raise ValidationError(f"An ERP {target.noun} is imported, not linked.")
+    _require(actor, target.link_action, account)
     with transaction.atomic():
         locked = _locked(staged, StagedStatus.STAGED)
         record = target.linkable(account).select_for_update(of=("self",)).filter(pk=target_id)
@@ -270,7 +335,7 @@ def staged_archive(
 ) -> StagedRecord:
     """Archive a waiting ERP record (it leaves *Ready to Import*), or bring one back."""
     target = target_of(staged)
-    _require(actor, target.archive, account)
+    _require(actor, target.archive_action, account)
     before, after = (
         (StagedStatus.STAGED, StagedStatus.ARCHIVED)
         if archive

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from syncs.importing import BUDGET_MODES
 from syncs.models import Every, StagedRecord, StagedStatus, SyncRun
 
 
@@ -139,3 +140,11 @@ class LinkResultSerializer(serializers.Serializer[Any]):
     staged = serializers.IntegerField()
     linked = serializers.BooleanField()
     error = serializers.CharField(allow_blank=True, help_text="Why it was not linked.")
+
+
+class AddSerializer(serializers.Serializer[dict[str, Any]]):
+    mode = serializers.ChoiceField(
+        choices=sorted(BUDGET_MODES.items()),
+        required=False,
+        help_text="For a budget: overwrite the current budget, or add the ERP's lines to it.",
+    )

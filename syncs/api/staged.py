@@ -71,8 +71,11 @@ class StagedRecordViewSet(SyncViewSet, mixins.ListModelMixin, mixins.RetrieveMod
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         staged = self.get_object()
         data = dict(s.StagedRecordDetailSerializer(staged).data)
-        may_link = staged.item_type in staging.TARGETS and can(
-            request.user, staging.TARGETS[staged.item_type].link, self.account
+        target = staging.TARGETS.get(staged.item_type)
+        may_link = (
+            target is not None
+            and target.linkable is not None
+            and can(request.user, target.link_action, self.account)
         )
         found = staged_actions.suggestions(self.account, staged) if may_link else []
         entries = [{"record": str(r), **vars(x)} for r, x in found]
@@ -102,7 +105,7 @@ class StagedRecordViewSet(SyncViewSet, mixins.ListModelMixin, mixins.RetrieveMod
         item_type = request.query_params.get("item_type") or "vendors"
         if item_type not in staging.TARGETS:
             raise exceptions.ValidationError({"item_type": f"{item_type!r} is not linked."})
-        if not can(request.user, staging.TARGETS[item_type].link, self.account):
+        if not can(request.user, staging.TARGETS[item_type].link_action, self.account):
             raise exceptions.PermissionDenied("You may not link these ERP records.")
         records = self.get_queryset().filter(item_type=item_type)
         proposals = [
@@ -146,10 +149,19 @@ class StagedRecordViewSet(SyncViewSet, mixins.ListModelMixin, mixins.RetrieveMod
                 results.append({"staged": staged_id, "linked": True, "error": ""})
         return Response(s.LinkResultSerializer(results, many=True).data)
 
-    @extend_schema(summary="Add the ERP record to the portal as a new record", request=None)
+    @extend_schema(
+        summary="Add the ERP record to the portal as a new record (a budget: say how)",
+        request=s.AddSerializer,
+    )
     @action(detail=True, methods=["post"])
     def add(self, request: Request, pk: str) -> Response:
+        s.AddSerializer(data=request.data).is_valid(raise_exception=True)
         return self.act(request, "add")
+
+    @extend_schema(summary="Apply what the ERP changed in an imported prime contract", request=None)
+    @action(detail=True, methods=["post"])
+    def reimport(self, request: Request, pk: str) -> Response:
+        return self.act(request, "reimport")
 
     @extend_schema(summary="Link the ERP record to a portal record", request=s.LinkSerializer)
     @action(detail=True, methods=["post"])
