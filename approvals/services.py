@@ -60,7 +60,8 @@ def load(kind: Kind, account: Account, ids: Sequence[int]) -> Any:
     )
 
 
-def _summary(item: Any, payload: Any) -> dict[str, Any]:
+def request_summary(item: Any, payload: Any) -> dict[str, Any]:
+    """What the queues show of a request for ``item``, taken when it is sent."""
     project = project_of(item)
     amount = amount_of(payload)
     vendor = getattr(payload, "vendor_name", "") or getattr(payload, "party_name", "")
@@ -113,7 +114,7 @@ def export_send(*, item: Model, actor: Any) -> ExportRequest:
                 state=S.ACCEPTED if direct else S.PENDING,
                 direct=direct,
                 is_resend=before != ErpState.UNSENT,
-                summary=_summary(item, payload),
+                summary=request_summary(item, payload),
                 sent_by=actor,
                 sent_at=now,
                 decided_by=actor if direct else None,

@@ -1,8 +1,9 @@
 """The demo's side of the ERP: file the records the demo says are already synced in the ERP it
 is connected to (the sandbox ledger by default, or a Tryton server), under the same ids; and,
-in the sandbox, what the ERP holds that the portal has not seen yet (:mod:`demo.data.erp_side`):
-new vendors and jobs, a prime contract, budgets, job costs and payments, for the syncs to
-bring in."""
+in the sandbox, what the portal exported before the demo begins (as the connector filed it)
+and what the ERP holds that the portal has not seen yet (:mod:`demo.data.erp_side`): new
+vendors and jobs, a prime contract, budgets, job costs and payments of the exported invoices,
+for the syncs to bring in."""
 
 from __future__ import annotations
 
@@ -13,18 +14,24 @@ from typing import Any
 
 from django.utils import timezone
 
+from approvals.models import ExportRequest, RequestState
+from approvals.pipeline import idempotency_key, payload_for
 from connectors.sandbox import models as ledger_models
 from connectors.sandbox.console import amount_due
-from connectors.sandbox.seed import ensure_records
+from connectors.sandbox.seed import ensure_exports, ensure_records
 from demo.data import erp_side
+from demo.exports import EXPORTED_MODELS
 from erp.connections import connection_for, connector_for
+from erp.models import ErpConnection
 from erp.secrets import seal
 from integrations import models as m
+from integrations.kinds import kind_of
 from tenancy.models import Account
 
-__all__ = ["LEDGER_KINDS", "seed_erp_ledger", "seed_erp_side"]
+__all__ = ["LEDGER_KINDS", "demo_tryton_url", "seed_erp_ledger", "seed_erp_side"]
 
-# The demo's synced records, as the sandbox ERP knows them: (portal model, ledger table).
+# The demo's synced records the ERP had first, as the sandbox ERP knows them: (portal model,
+# ledger table).
 LEDGER_KINDS: tuple[tuple[type[m.ErpLinkedModel], str], ...] = (
     (m.Company, "company"),
     (m.Project, "project"),
@@ -33,12 +40,18 @@ LEDGER_KINDS: tuple[tuple[type[m.ErpLinkedModel], str], ...] = (
 )
 
 
+def demo_tryton_url() -> str:
+    """The Tryton the demo is pointed at (``ERP_PORTAL_DEMO_TRYTON_URL``), or ""."""
+    return os.environ.get("ERP_PORTAL_DEMO_TRYTON_URL", "").strip()
+
+
 def seed_erp_ledger(account: Account) -> None:
     """Connect the account to the sandbox ERP and file its already-synced records there under
-    the same ids, so exports that need them (a commitment's vendor) work at once; then what
-    the ERP's own users filed (:func:`seed_erp_side`). With ``ERP_PORTAL_DEMO_TRYTON_URL`` set,
-    connect it to that Tryton instead (``make tryton``)."""
-    tryton_url = os.environ.get("ERP_PORTAL_DEMO_TRYTON_URL", "").strip()
+    the same ids, so exports that need them (a commitment's vendor) work at once, and what the
+    portal exported (:mod:`demo.exports`); then what the ERP's own users filed
+    (:func:`seed_erp_side`). With ``ERP_PORTAL_DEMO_TRYTON_URL`` set, connect it to that Tryton
+    instead (``make tryton``)."""
+    tryton_url = demo_tryton_url()
     if tryton_url:
         _link_tryton(account, tryton_url)
         return
@@ -55,7 +68,33 @@ def seed_erp_ledger(account: Account) -> None:
         "cost_type",
         [(t.origin_id, str(t), _as_erp_keeps(t)) for t in cost_types if t.origin_id],
     )
+    _file_exports(account, connection, ledger)
     seed_erp_side(ledger)
+
+
+def _file_exports(account: Account, connection: ErpConnection, ledger: str) -> int:
+    """File the synced records the portal exported as the connector filed them: the payload
+    the pipeline built, under its export request's idempotency key, in the order they were
+    filed (so the ERP's payments follow it)."""
+    exports = []
+    for model in EXPORTED_MODELS:
+        object_type = kind_of(model).erp_part.object_type.value
+        requests = {
+            r.item_id: r
+            for r in ExportRequest.objects.filter(
+                account=account, item_type=object_type, state=RequestState.SYNCED
+            ).order_by("sent_at", "pk")  # the latest of an item's requests wins
+        }
+        synced = model._default_manager.filter(
+            account=account, erp_state=m.ErpState.SYNCED, pk__in=list(requests)
+        ).exclude(origin_id=None)
+        for item in synced:
+            request = requests[item.pk]
+            key = idempotency_key(connection, request)
+            row = (object_type, str(item.origin_id), key, payload_for(request))
+            exports.append((item.erp_synced_at, request.pk, row))
+    exports.sort(key=lambda export: (export[0], export[1]))
+    return ensure_exports(ledger, [row for _, _, row in exports])
 
 
 def _as_erp_keeps(record: Any) -> dict[str, Any]:

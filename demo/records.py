@@ -1,6 +1,6 @@
 """The record builder: writes the tables of :mod:`demo.data` into the demo account in dependency
 order (cost codes, directory, projects, then what refers to them), remembering what it wrote so
-later tables can point at it.
+later tables can point at it; the billing records are written by :mod:`demo.invoices`.
 
 Every record is looked up by its natural key and created only when missing; lines are matched by
 their parent and position. So a second run adds nothing and changes nothing a demo user edited.
@@ -8,24 +8,24 @@ their parent and position. So a second run adds nothing and changes nothing a de
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from demo.data.billing import SUBCONTRACTOR_BILLING, pay_applications, requisitions, retainage
 from demo.data.budgets import budget_amounts, main_cost_type, prime_sov
 from demo.data.companies import VENDORS
 from demo.data.contracts import (
     COMMITMENT_CHANGE_ORDERS,
     COMMITMENTS,
     PRIME_CHANGE_ORDERS,
-    commitment_by_key,
     commitment_retainage,
     commitment_sov,
 )
 from demo.data.cost_codes import CODE_NAMES, COST_TYPES, ERP_COST_CODE_LIST, STANDARD_COST_CODES
 from demo.data.direct_costs import DIRECT_COSTS
 from demo.data.projects import PROJECT_STATE, PROJECTS, SUB_JOBS
-from demo.rows import add_lines, billing_period, erp_link, iso_date
+from demo.invoices import seed_owner_invoices, seed_subcontractor_invoices
+from demo.rows import add_lines, erp_export, erp_link, iso_date
 from integrations import models as m
 from tenancy.models import Account
 
@@ -40,9 +40,10 @@ T = TypeVar("T", bound=m.TenantModel)
 class RecordSeeder:
     """Writes the tables of :mod:`demo.data` in dependency order, remembering what it wrote."""
 
-    def __init__(self, account: Account, author: User) -> None:
+    def __init__(self, account: Account, author: User, *, exports: bool = True) -> None:
         self.account = account
         self.author = author
+        self.exports = exports
         self.cost_types: dict[str, m.CostType] = {}
         self.codes: dict[str, m.StandardCostCode] = {}
         self.vendors: dict[str, m.Company] = {}
@@ -61,8 +62,8 @@ class RecordSeeder:
         self.seed_prime_contracts()
         self.seed_commitments()
         self.seed_change_orders()
-        self.seed_subcontractor_invoices()
-        self.seed_owner_invoices()
+        seed_subcontractor_invoices(self)
+        seed_owner_invoices(self)
         self.seed_direct_costs()
 
     def get(self, model: type[T], defaults: dict[str, Any] | None = None, **keys: Any) -> T:
@@ -70,6 +71,12 @@ class RecordSeeder:
             account=self.account, defaults=defaults or {}, **keys
         )
         return obj
+
+    def exported(self, kind: str, key: str, day: dt.date) -> dict[str, Any]:
+        """The ERP fields of a record the portal exported before the demo begins (``day`` its
+        date); none with ``exports`` off (a Tryton numbers what it receives itself, so the demo
+        cannot file them there under their numbers)."""
+        return erp_export(kind, key, day) if self.exports else {}
 
     def seed_cost_codes(self) -> None:
         for code, name in COST_TYPES:
@@ -236,6 +243,9 @@ class RecordSeeder:
                     "contract_date": iso_date(c.contract_date),
                     "accounting_date": iso_date(c.contract_date),
                     "created_by": self.author,
+                    **self.exported(
+                        "commitment", f"{c.project}-{c.number}", iso_date(c.contract_date)
+                    ),
                 },
             )
             self.commitments[c.project, c.number] = commitment
@@ -305,57 +315,6 @@ class RecordSeeder:
                     )
                 )
         add_lines(m.PrimeContractChangeOrderLineItem, "change_order", pcco_lines)
-
-    def seed_subcontractor_invoices(self) -> None:
-        lines = []
-        for billing in SUBCONTRACTOR_BILLING:
-            spec = commitment_by_key(billing.project, billing.commitment)
-            commitment = self.commitments[billing.project, billing.commitment]
-            for requisition in requisitions(billing):
-                invoice = self.get(
-                    m.SubcontractorInvoice,
-                    commitment=commitment,
-                    number=f"{spec.vendor}{billing.project}-{requisition.month:02d}",
-                    defaults={**billing_period(requisition.month), "status": requisition.status},
-                )
-                for position, work in enumerate(requisition.work, 1):
-                    source = self.commitment_lines[commitment.pk, position]
-                    lines.append(
-                        m.SubcontractorInvoiceLineItem(
-                            invoice=invoice,
-                            position=position,
-                            description=source.description,
-                            commitment_line=source,
-                            work_completed=work,
-                            work_retainage=retainage(work, commitment_retainage(spec)),
-                        )
-                    )
-        add_lines(m.SubcontractorInvoiceLineItem, "invoice", lines)
-
-    def seed_owner_invoices(self) -> None:
-        lines = []
-        for p in PROJECTS:
-            contract = self.prime_contracts[p.number]
-            for number, application in enumerate(pay_applications(p.number), 1):
-                invoice = self.get(
-                    m.OwnerInvoice,
-                    prime_contract=contract,
-                    application_number=number,
-                    defaults={**billing_period(application.month), "status": application.status},
-                )
-                for position, work in enumerate(application.work, 1):
-                    source = self.prime_lines[contract.pk, position]
-                    lines.append(
-                        m.OwnerInvoiceLineItem(
-                            invoice=invoice,
-                            position=position,
-                            description=source.description,
-                            prime_line=source,
-                            work_completed=work,
-                            work_retainage=retainage(work, Decimal(p.retainage_percent)),
-                        )
-                    )
-        add_lines(m.OwnerInvoiceLineItem, "invoice", lines)
 
     def seed_direct_costs(self) -> None:
         lines = []

@@ -1,6 +1,7 @@
 """How the record builder turns table values into rows: ERP link fields for the records that
-start synced, dates and billing periods from the tables' plain strings and months, and lines
-created only where their parent lacks them (so reseeding adds none twice)."""
+start synced (the ERP's, or exported by the portal), dates and billing periods from the tables'
+plain strings and months, and lines created only where their parent lacks them (so reseeding
+adds none twice)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from demo.data.billing import BILLING_YEAR
-from demo.data.erp_ids import DEMO_ERP_IDS, ERP_SYNCED_AT
+from demo.data.erp_ids import DEMO_ERP_IDS, ERP_SYNCED_AT, EXPORTED_KINDS
 from integrations import models as m
 from integrations.models.invoices import InvoiceLine
 from integrations.models.lines import CostedLine
@@ -17,23 +18,42 @@ from integrations.models.lines import CostedLine
 if TYPE_CHECKING:
     from django.db.models import Manager
 
-__all__ = ["add_lines", "billing_period", "erp_link", "iso_date"]
+__all__ = ["add_lines", "billing_period", "erp_export", "erp_link", "exported_at", "iso_date"]
 
 L = TypeVar("L", bound=CostedLine | InvoiceLine)
 
 
 def erp_link(kind: str, key: str) -> dict[str, Any]:
-    """The ERP fields of a record that starts synced (listed in DEMO_ERP_IDS), else none."""
+    """The ERP fields of a record the ERP had first and that starts linked to it (listed in
+    DEMO_ERP_IDS), as a sync links it; else none."""
+    link = _synced(kind, key)
+    if not link:
+        return {}
+    origin = {"id": link["origin_id"], "code": link["origin_code"]}
+    return {**link, "origin_data": origin, "erp_synced_at": ERP_SYNCED_AT}
+
+
+def exported_at(day: dt.date) -> dt.datetime:
+    """When the export pipeline filed a record dated ``day`` (a commitment's contract date, an
+    invoice's billing date): two days later, mid-morning in Denver."""
+    return dt.datetime.combine(day + dt.timedelta(days=2), dt.time(16, 0), tzinfo=dt.UTC)
+
+
+def erp_export(kind: str, key: str, day: dt.date) -> dict[str, Any]:
+    """The ERP fields of a record the portal exported before the demo begins (listed in
+    DEMO_ERP_IDS under one of the EXPORTED_KINDS; dated ``day``), as the export pipeline
+    stores them: the ERP's number as id and code, and when it was filed. Else none."""
+    if kind not in EXPORTED_KINDS:
+        raise ValueError(f"The portal does not export {kind} records.")
+    link = _synced(kind, key)
+    return {**link, "erp_synced_at": exported_at(day)} if link else {}
+
+
+def _synced(kind: str, key: str) -> dict[str, Any]:
     if key not in DEMO_ERP_IDS[kind]:
         return {}
     origin_id, origin_code = DEMO_ERP_IDS[kind][key]
-    return {
-        "origin_id": origin_id,
-        "origin_code": origin_code,
-        "origin_data": {"id": origin_id, "code": origin_code},
-        "erp_state": m.ErpState.SYNCED,
-        "erp_synced_at": ERP_SYNCED_AT,
-    }
+    return {"origin_id": origin_id, "origin_code": origin_code, "erp_state": m.ErpState.SYNCED}
 
 
 def iso_date(value: str) -> dt.date:

@@ -11,14 +11,24 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import F, Sum
 from django.test import Client
+from django.urls import reverse
 
+from approvals.models import ExportRequest, RequestState
+from approvals.pipeline import idempotency_key
+from audit.models import AuditEvent
+from connectors.base import validate
+from connectors.sandbox import connector as ledger
 from demo.data import DEMO_ERP_IDS, DEMO_PASSWORD, DEMO_USERS
 from demo.seed import seed_demo
+from erp.connections import connection_for, connector_class_for
+from erp.models import ErpCall
 from integrations import models as m
+from integrations.kinds import kind_of
 from permissions.access import can
 from permissions.levels import Level, Tool
 from permissions.models import ToolGrant
 from permissions.policy import Action
+from syncs.selectors import paid_to_date
 from tenancy.models import Account, Membership
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +43,16 @@ def demo() -> Account:
 
 def _counts() -> dict[str, int]:
     """Rows of every model of the apps the seed writes to."""
-    labels = ("integrations", "permissions", "auth")
+    labels = (
+        "integrations",
+        "permissions",
+        "auth",
+        "approvals",
+        "audit",
+        "erp",
+        "syncs",
+        "connectors",
+    )
     return {
         model._meta.label: model._default_manager.count()
         for label in labels
@@ -145,19 +164,105 @@ def test_pre_linked_records_are_synced_with_stable_ids(demo):
     assert m.CostType.objects.get(account=demo, code="L").origin_id == "CT-L"
 
 
-def test_items_to_send_start_unsent(demo):
+# The kinds of DEMO_ERP_IDS the portal exports: model, and the key the table lists a record by.
+EXPORTED = {
+    "commitment": (m.Commitment, lambda c: f"{c.project.number}-{c.number}"),
+    "subcontractor_invoice": (
+        m.SubcontractorInvoice,
+        lambda i: f"{i.commitment.project.number}-{i.commitment.number}-{i.billing_date.month}",
+    ),
+    "owner_invoice": (
+        m.OwnerInvoice,
+        lambda i: f"{i.prime_contract.project.number}-{i.billing_date.month}",
+    ),
+}
+
+
+def test_items_to_send_start_unsent_unless_listed_as_exported(demo):
     for model in (
         m.Budget,
-        m.Commitment,
         m.CommitmentChangeOrder,
         m.PrimeContractChangeOrder,
-        m.SubcontractorInvoice,
-        m.OwnerInvoice,
         m.DirectCost,
     ):
         records = model.objects.filter(account=demo)
         assert records.exists()
         assert set(records.values_list("erp_state", "origin_id")) == {(m.ErpState.UNSENT, None)}
+    for kind, (model, key) in EXPORTED.items():
+        listed = DEMO_ERP_IDS[kind]
+        assert listed, kind
+        records = list(model.objects.filter(account=demo))
+        assert {key(r) for r in records} >= set(listed), f"{kind}: the table names a stranger"
+        for record in records:
+            if key(record) in listed:
+                assert record.erp_state == m.ErpState.SYNCED, record
+                assert (record.origin_id, record.origin_code) == listed[key(record)]
+            else:
+                assert (record.erp_state, record.origin_id) == (m.ErpState.UNSENT, None), record
+
+
+def test_exported_records_look_as_the_pipeline_left_them(demo):
+    connection = connection_for(demo)
+    entities = connector_class_for(demo).capabilities
+    for kind, (model, _) in EXPORTED.items():
+        for record in model.objects.filter(account=demo, erp_state=m.ErpState.SYNCED):
+            erp = kind_of(record).erp_part
+            assert not validate(erp.build(record), entities.entity(kind).rules), record
+            (request,) = ExportRequest.objects.filter(
+                account=demo, item_type=kind, item_id=record.pk
+            )
+            assert request.state == RequestState.SYNCED and request.attempts == 1
+            assert (request.sent_by.username, request.decided_by.username) == ("pm", "approver")
+            assert request.sent_at < request.decided_at < record.erp_synced_at
+            assert request.summary["label"] == str(record)
+            trail = AuditEvent.objects.filter(request_id=request.pk).order_by("created_at")
+            assert [(e.verb, e.before, e.after) for e in trail] == [
+                ("send", "unsent", "pending"),
+                ("accept", "pending", "accepted"),
+                ("export_started", "accepted", "exporting"),
+                ("export_synced", "exporting", "synced"),
+            ]
+            assert trail.last().created_at == record.erp_synced_at
+            key = idempotency_key(connection, request)
+            (call,) = ErpCall.objects.filter(idempotency_key=key)
+            assert call.outcome == ErpCall.Outcome.SUCCESS
+            assert call.response["origin_id"] == record.origin_id
+            filed = ledger.TABLES[kind].objects.get(ledger=demo.slug, number=record.origin_id)
+            assert filed.external_ref == key and filed.data["type"] == kind
+
+
+def test_the_exported_invoices_come_with_their_payments(demo):
+    """The first payments sync brought the ERP's payments of the invoices exported before the
+    demo begins: paid in full, in part, and a check voided and paid again."""
+    invoices = [
+        invoice
+        for kind in ("subcontractor_invoice", "owner_invoice")
+        for invoice in EXPORTED[kind][0].objects.filter(account=demo, erp_state=m.ErpState.SYNCED)
+    ]
+    assert {i.origin_id for i in invoices} == {
+        number
+        for kind in ("subcontractor_invoice", "owner_invoice")
+        for number, _ in DEMO_ERP_IDS[kind].values()
+    }
+    paid = {invoice: paid_to_date(invoice, invoice.payments.all()) for invoice in invoices}
+    assert all(p.paid > 0 for p in paid.values())
+    statuses = [{x.status for x in p.payments} for p in paid.values()]
+    assert {"paid", "void"} in statuses and {"partial"} in statuses
+    ((partly, balance),) = [(i, p) for i, p in paid.items() if i.payments.filter(status="partial")]
+    assert 0 < balance.paid < balance.due and balance.balance == balance.due - balance.paid
+    assert all(p.balance == 0 for i, p in paid.items() if i != partly)
+
+    client = Client()
+    client.login(username="pm", password=DEMO_PASSWORD)
+    kind = (
+        "subcontractor-invoices" if isinstance(partly, m.SubcontractorInvoice) else "owner-invoices"
+    )
+    page = client.get(
+        reverse("record-detail", kwargs={"account": demo.slug, "kind": kind, "pk": partly.pk})
+    )
+    assert page.status_code == 200
+    assert "Paid to date" in page.text and "Partially paid" in page.text
+    assert f"{balance.balance:,.2f}" in page.text
 
 
 @pytest.mark.parametrize("username", [username for username, _ in DEMO_USERS])
@@ -272,3 +377,17 @@ def test_command_prints_the_logins():
     assert "Commitments: 40" in text
     for username, _ in DEMO_USERS:
         assert username in text
+
+
+def test_ready_to_import_suggests_what_the_directory_already_has(demo):
+    from erp.connections import connection_for
+    from syncs import selectors, staged_actions
+
+    records = selectors.staged_records(demo, connection_for(demo)).filter(item_type="vendors")
+    proposals = {
+        p.staged.origin_id: str(p.record) for p in staged_actions.confident_links(demo, records)
+    }
+    assert proposals == {"V-2007": "Timberline Framing LLC"}
+    jobs = selectors.staged_records(demo, connection_for(demo)).filter(item_type="jobs")
+    [(project, suggestion)] = staged_actions.suggestions(demo, jobs.get(origin_id="J-2404"))[:1]
+    assert project.number == "2404" and suggestion.confident

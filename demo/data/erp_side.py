@@ -58,6 +58,12 @@ ERP_VENDORS: tuple[ErpVendor, ...] = (
               "(303) 555-0165", "6200 N Washington St", "Denver", "80216"),
     ErpVendor("V-2006", "City of Arvada", "84-6000541", "capitalprojects@arvada.example",
               "(720) 555-0166", "8101 Ralston Rd", "Arvada", "80002"),
+    # Set up in the ERP by accounting under their own spelling: the Directory has them already
+    # (Timberline Framing LLC, Aspen Cabinet & Millwork), so Ready to Import suggests linking.
+    ErpVendor("V-2007", "Timberline Framing, L.L.C.", "84-2718830", "ap@timberlineframing.example",
+              "(970) 555-0116", "310 East 57th Street", "Loveland", "80538"),
+    ErpVendor("V-2008", "Aspen Cabinet and Millwork Inc", "84-3356012", "ar@aspencab.example",
+              "(720) 555-0127", "1880 Industrial Cir", "Longmont", "80501"),
 )
 
 
@@ -79,6 +85,9 @@ ERP_JOBS: tuple[ErpJob, ...] = (
            "2027-01-11", "2027-10-29", "4275000.00"),
     ErpJob("J-2407", "Englewood Transit Plaza", "3300 S Santa Fe Dr", "Englewood", "80110",
            "2027-04-05", "2028-06-30", "14600000.00"),
+    # Project 2404 as accounting set it up in the ERP: the portal's project is to be linked.
+    ErpJob("J-2404", "I-76 Commerce Center Warehouse", "15501 E 104th Avenue", "Commerce City",
+           "80022", "2027-02-01", "2027-12-17", "18750000.00"),
 )
 ERP_SUB_JOBS: tuple[tuple[str, str, str], ...] = (
     ("J-2407", "01", "Transit Canopy and Platforms"),
@@ -296,7 +305,9 @@ class LedgerInvoice(NamedTuple):
     billing_date: dt.date
 
 
-PARTIAL_EVERY = 4  # one invoice in four is paid in part
+# One invoice in four is paid in part: the third, the seventh, ... (so even the demo's first
+# three exported invoices show a balance).
+PARTIAL_EVERY, PARTIAL_AT = 4, 2
 
 
 def payment_rows(invoices: Sequence[LedgerInvoice], today: dt.date) -> list[Row]:
@@ -309,7 +320,7 @@ def payment_rows(invoices: Sequence[LedgerInvoice], today: dt.date) -> list[Row]
             continue
         paid_on = min(today, invoice.billing_date + dt.timedelta(days=25 + i % 10))
         amount, status = invoice.amount_due, "paid"
-        if i % PARTIAL_EVERY == PARTIAL_EVERY - 1:
+        if i % PARTIAL_EVERY == PARTIAL_AT:
             amount, status = (invoice.amount_due * Decimal("0.6")).quantize(CENT), "partial"
         receivable = invoice.invoice_type == "owner_invoice"
         base = {

@@ -72,5 +72,5 @@ def test_send_names_every_failing_rule(demo):
     errors = refused.value.as_dict()
     assert errors["vendor_ref"] == ["The vendor must be synced with the ERP first."]
     assert errors["title"] == ["The title is longer than the ERP's 30 characters."]
-    assert not ExportRequest.objects.exists()
+    assert not ExportRequest.objects.filter(item_type="commitment", item_id=item.pk).exists()
     assert Commitment.objects.get(pk=item.pk).erp_state == ErpState.UNSENT

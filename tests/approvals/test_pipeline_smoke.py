@@ -7,9 +7,11 @@ from django.contrib.auth import get_user_model
 
 import approvals.export_tasks  # noqa: F401  (registers the tasks)
 from approvals.models import ExportRequest, RequestState
+from approvals.pipeline import idempotency_key
 from approvals.services import export_accept, export_send
 from connectors.sandbox import models as ledger
 from demo.seed import seed_demo
+from erp.connections import connection_for
 from erp.models import ErpCall
 from integrations.models import Commitment, ErpState
 
@@ -32,8 +34,11 @@ def test_accept_exports_to_the_sandbox_once(django_capture_on_commit_callbacks):
     item.refresh_from_db()
     assert item.erp_state == ErpState.SYNCED
     assert ExportRequest.objects.get(pk=request.pk).state == RequestState.SYNCED
-    filed = ledger.Commitment.objects.get(ledger=account.slug)
-    assert item.origin_id == filed.number
+    key = idempotency_key(connection_for(account), ExportRequest.objects.get(pk=request.pk))
+    (filed,) = ledger.Commitment.objects.filter(
+        ledger=account.slug, data__number=item.number, data__project_number=item.project.number
+    )
+    assert (filed.number, filed.external_ref) == (item.origin_id, key)
     assert filed.data["number"] == item.number
     assert (
         ErpCall.objects.filter(payload_summary__request=request.pk, outcome="success").count() == 1

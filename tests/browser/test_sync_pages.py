@@ -31,7 +31,7 @@ def paid_in_the_erp(account: Any) -> OwnerInvoice:
     """An owner invoice the ERP received, paid in part by a check that bounced (voided) and
     then by a wire, as the ERP's console records them; the payments sync brings both."""
     invoice = OwnerInvoice.objects.filter(
-        account=account, prime_contract__project__erp_state="synced"
+        account=account, prime_contract__project__erp_state="synced", erp_state="unsent"
     ).first()
     assert invoice is not None
     invoice.origin_id, invoice.erp_state = "OINV-9001", "synced"

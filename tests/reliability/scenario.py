@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from approvals.models import ExportRequest, RequestState
@@ -36,6 +37,7 @@ class Batch:
     connection: ErpConnection
     item_ids: list[int]
     request_ids: list[int]
+    filed_before: int  # the last ledger commitment when the batch was made (the demo's own)
 
     @property
     def ledger(self) -> str:
@@ -52,8 +54,9 @@ class Batch:
         return Counter(self.requests().values_list("state", flat=True))
 
     def filed(self) -> Any:
-        """Every commitment the ERP holds in this ledger (one row per filing)."""
-        return ledger.Commitment.objects.filter(ledger=self.ledger)
+        """Every commitment the ERP filed in this ledger since the batch was made (one row per
+        filing; the demo starts with one exported)."""
+        return ledger.Commitment.objects.filter(ledger=self.ledger, pk__gt=self.filed_before)
 
     def configure(self, **faults: str) -> None:
         """Set the sandbox's fault injection on the connection (the worker reads it per call);
@@ -71,6 +74,7 @@ def pending_commitments(count: int, *, prefix: str) -> Batch:
     connector's rules); the rest are bulk-created the same way, for speed."""
     account = seed_demo()
     connection = connection_for(account)
+    filed_before = ledger.Commitment.objects.aggregate(last=Max("pk"))["last"] or 0
     template = (
         Commitment.objects.filter(
             account=account,
@@ -137,6 +141,7 @@ def pending_commitments(count: int, *, prefix: str) -> Batch:
         connection=connection,
         item_ids=[i.pk for i in items],
         request_ids=[first.pk, *(r.pk for r in rest)],
+        filed_before=filed_before,
     )
 
 

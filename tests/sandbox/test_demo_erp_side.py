@@ -11,9 +11,18 @@ import pytest
 from connectors.base import ObjectType
 from connectors.imports import FetchKind
 from connectors.sandbox import SandboxConnector
-from connectors.sandbox.models import LEDGER_TABLES, CostCode, CostType, Job, LedgerCounter, Vendor
+from connectors.sandbox.models import (
+    LEDGER_TABLES,
+    CostCode,
+    CostType,
+    Invoice,
+    Job,
+    LedgerCounter,
+    Vendor,
+)
 from connectors.sandbox.records import FIELDS
 from connectors.sandbox.seed import ensure_records
+from demo.data import DEMO_ERP_IDS
 from demo.erp import seed_erp_side
 from demo.seed import seed_demo
 from integrations import models as m
@@ -53,7 +62,7 @@ def test_the_erp_holds_records_the_portal_does_not_have_yet(demo):
 
     jobs = fetched(FetchKind.JOBS)
     new_jobs = set(jobs) - set(m.Project.objects.values_list("origin_id", flat=True))
-    assert len(new_jobs) == 3
+    assert len(new_jobs) == 4  # 2404 too: set up in the ERP, not linked in the portal yet
     sub_jobs = [r for r in fetched(FetchKind.SUB_JOBS).values() if r["job"] in new_jobs]
     assert len(sub_jobs) == 2 and len({r["job"] for r in sub_jobs}) == 1
 
@@ -109,7 +118,16 @@ def test_the_synced_records_come_in_the_import_shapes(demo):
 
 
 def test_payments_of_the_invoices_the_erp_received(demo):
-    assert fetched(FetchKind.PAYMENTS) == {}  # the demo sends no invoice before anyone acts
+    # The demo starts with three invoices exported (DEMO_ERP_IDS), paid at seed time.
+    exported = {
+        number: kind
+        for kind in (ObjectType.SUBCONTRACTOR_INVOICE, ObjectType.OWNER_INVOICE)
+        for number, _ in DEMO_ERP_IDS[kind].values()
+    }
+    assert set(Invoice.objects.filter(ledger=LEDGER).values_list("number", flat=True)) == set(
+        exported
+    )
+    assert {p["invoice"] for p in fetched(FetchKind.PAYMENTS).values()} == set(exported)
     invoices = [
         (f"INV-{1100 + n}", f"PA-{n}", ObjectType.SUBCONTRACTOR_INVOICE, f"{1000 * n}.00")
         for n in range(1, 8)
@@ -119,19 +137,23 @@ def test_payments_of_the_invoices_the_erp_received(demo):
         ensure_records(LEDGER, kind, [(number, name, data)])
 
     added = seed_erp_side(LEDGER, today=TODAY)
-    assert added["payments"] == len(invoices) + 1  # one was voided and paid again
+    assert added["payments"] == len(invoices)  # one each: only the oldest's was voided
     payments = list(fetched(FetchKind.PAYMENTS).values())
-    assert [p["status"] for p in payments].count("void") == 1
-    assert 1 <= [p["status"] for p in payments].count("partial") < len(invoices) / 2
-    assert {p["invoice"] for p in payments} == {number for number, *_ in invoices}
-    for number, _, kind, due in invoices:
+    statuses = [p["status"] for p in payments]
+    every = {number: kind for number, _, kind, _ in invoices} | exported
+    assert statuses.count("void") == 1
+    assert 1 <= statuses.count("partial") < len(every) / 2
+    assert {p["invoice"] for p in payments} == set(every)
+    for number, kind in every.items():
+        due = Invoice.objects.get(ledger=LEDGER, number=number).data["amount_due"]
         paid = [p for p in payments if p["invoice"] == number and p["status"] != "void"]
         assert len(paid) == 1
         assert 0 < Decimal(paid[0]["amount"]) <= Decimal(due)
         assert paid[0]["invoice_type"] == kind
-        assert paid[0]["paid_on"] <= TODAY.isoformat()
-    owner = next(p for p in payments if p["invoice"] == "INV-1200")
-    assert (owner["method"], owner["check_number"]) == ("ach", None)
+        today = TODAY if number not in exported else datetime.date.today()
+        assert paid[0]["paid_on"] <= today.isoformat()
+        if kind == ObjectType.OWNER_INVOICE:
+            assert (paid[0]["method"], paid[0]["check_number"]) == ("ach", None)
 
     assert seed_erp_side(LEDGER, today=TODAY)["payments"] == 0
 

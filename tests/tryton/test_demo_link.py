@@ -1,5 +1,6 @@
 """The demo pointed at a Tryton (``ERP_PORTAL_DEMO_TRYTON_URL``): the records the demo says are
-synced exist in Tryton under the same codes, so a commitment can be exported at once."""
+synced exist in Tryton under the same codes, so a commitment can be exported at once; none of
+what the portal exports starts exported there."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from approvals.models import ExportRequest, RequestState
 from approvals.services import export_accept, export_send
 from demo.seed import seed_demo
 from erp.connections import connection_for
-from integrations.models import Commitment
+from integrations.models import Commitment, OwnerInvoice, SubcontractorInvoice
 
 
 @pytest.mark.django_db
@@ -23,6 +24,10 @@ def test_demo_on_tryton_exports_a_commitment(
     monkeypatch.setenv("ERP_PORTAL_DEMO_TRYTON_PASSWORD", tryton_settings["password"])
     account = seed_demo()
     assert connection_for(account).connector_key == "tryton"
+    # Tryton numbers what it receives: nothing starts exported there (the sandbox's history).
+    for model in (Commitment, SubcontractorInvoice, OwnerInvoice):
+        assert not model.objects.filter(account=account).exclude(erp_state="unsent").exists()
+    assert not ExportRequest.objects.exists()
     seed_demo()  # linking again files nothing twice
     users = get_user_model().objects
     item = (
