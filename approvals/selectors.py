@@ -23,9 +23,11 @@ from django.utils import timezone
 
 from approvals.models import ExportRequest, RequestState
 from approvals.services import SENDABLE
+from audit.models import AuditEvent
 from erp.connections import connector_class_for
 from integrations.kinds import Kind, by_object_type, exportable_types, kind_of
 from integrations.models import ErpState, Project
+from integrations.unlinking import UNLINK_VERBS
 from integrations.web.forms import locked_reason
 from permissions.access import can
 from permissions.policy import Action
@@ -242,6 +244,7 @@ class ItemWorkflow:
     last_reject: ExportRequest | None  # shown while the item is rejected
     failure: ExportRequest | None  # shown while the item failed to export
     locked: str | None
+    unlinked: AuditEvent | None = None  # shown while the item is unsent again after an unlink
 
     @property
     def key(self) -> str:
@@ -249,7 +252,8 @@ class ItemWorkflow:
 
 
 def item_workflow(user: Any, account: Account, item: Model) -> ItemWorkflow:
-    """The item's state, its requests (newest first) and its buttons: three queries."""
+    """The item's state, its requests (newest first) and its buttons: three queries (four
+    for an unsent item: how it was last unlinked, if it was)."""
     kind = kind_of(item)
     object_type = kind.erp_part.object_type.value
     state = str(getattr(item, "erp_state", ErpState.UNSENT))
@@ -284,4 +288,20 @@ def item_workflow(user: Any, account: Account, item: Model) -> ItemWorkflow:
         last_reject=latest(RequestState.REJECTED) if state == ErpState.REJECTED else None,
         failure=latest(RequestState.FAILED) if state == ErpState.FAILED else None,
         locked=locked_reason(item),
+        unlinked=_last_unlink(account, kind, item) if state == ErpState.UNSENT else None,
+    )
+
+
+def _last_unlink(account: Account, kind: Kind, item: Model) -> AuditEvent | None:
+    """How the item came off the ERP, if it was unlinked (or reset) since it was synced."""
+    return (
+        AuditEvent.objects.filter(
+            account=account,
+            item_type=kind.type_name,
+            item_id=item.pk,
+            verb__in=UNLINK_VERBS,
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
     )

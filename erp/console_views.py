@@ -1,6 +1,7 @@
 """The sandbox ERP's console: an ERP admin acts as the ERP's own users (adds a vendor, a job or
-a cost code, pays or voids an invoice's payment, posts job costs), to see those changes arrive
-in the portal with the next sync. Only for an account whose ERP is the sandbox."""
+a cost code, pays or voids an invoice's payment, posts job costs, deletes what the portal
+exported), to see those changes arrive in the portal with the next sync (or, for a deleted
+record, to unlink it there). Only for an account whose ERP is the sandbox."""
 
 from __future__ import annotations
 
@@ -146,6 +147,16 @@ class JobCostsForm(forms.Form):
         field.choices = _ledger_choices(ledger_models.Job, ledger)
 
 
+class DeleteForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What",
+        choices=[(key, key.replace("_", " ").capitalize()) for key in console.DELETABLE],
+    )
+    number = forms.CharField(
+        label="ERP number", max_length=40, help_text="As the portal shows it: PO-1042."
+    )
+
+
 def _vendor(ledger: str, data: dict[str, Any]) -> str:
     row = console.vendor_save(ledger, **data)
     return f"Vendor {row.number} saved in the ERP. " + NEXT_SYNC.format(what="vendors")
@@ -195,6 +206,14 @@ def _job_costs(ledger: str, data: dict[str, Any]) -> str:
     )
 
 
+def _delete(ledger: str, data: dict[str, Any]) -> str:
+    row = console.record_delete(ledger, **data)
+    return (
+        f"{row.number} deleted from the ERP. Its record in the portal stays synced until "
+        "someone unlinks it there (Unlink from ERP)."
+    )
+
+
 # form key -> (form, title, button, what saving it does)
 FORMS: dict[str, tuple[type[forms.Form], str, str, Callable[[str, dict[str, Any]], str]]] = {
     "vendor": (VendorForm, "Add or change a vendor", "Save vendor", _vendor),
@@ -204,6 +223,7 @@ FORMS: dict[str, tuple[type[forms.Form], str, str, Callable[[str, dict[str, Any]
     "payment": (PaymentForm, "Pay an invoice", "Post payment", _payment),
     "void": (VoidForm, "Void a payment", "Void payment", _void),
     "job_costs": (JobCostsForm, "Post job costs", "Post job costs", _job_costs),
+    "delete": (DeleteForm, "Delete a record", "Delete from the ERP", _delete),
 }
 NEEDS_LEDGER = (DeactivateForm, PaymentForm, VoidForm, JobCostsForm)
 

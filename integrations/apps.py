@@ -7,3 +7,6 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from integrations import kinds  # noqa: F401  (declares the kinds, and their resources)
+        from integrations.web import cost_codes
+
+        cost_codes.register()

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from integrations.kinds import TABS, kinds, kinds_in_tab
 from integrations.models import ErpState
-from integrations.web.extensions import tabs_for
+from integrations.web.extensions import tab_pages_for, tabs_for
 from permissions.access import can, restrict
 from permissions.policy import Action
 from tenancy.models import Account
@@ -32,9 +32,9 @@ def tab_counts(user: Any, account: Account) -> list[dict[str, Any]]:
 
 
 def visible_tabs(user: Any, account: Account) -> list[dict[str, str]]:
-    """The tool's tabs the user may open, each linking to its first record list they may see;
-    first the tabs other apps register (the export queues, with how many items wait) and the
-    ERP log, for those who may open them."""
+    """The tool's tabs the user may open, each linking to its first record list they may see
+    (else to another page of the tab); first the tabs other apps register (the export queues,
+    with how many items wait) and the ERP log, for those who may open them."""
     kwargs = {"account": account.slug}
     tabs = [
         {
@@ -50,11 +50,9 @@ def visible_tabs(user: Any, account: Account) -> list[dict[str, str]]:
             {"key": "erp-log", "label": "ERP Log", "url": reverse("erp-log", kwargs=kwargs)}
         )
     for key, label in TABS:
-        for kind in kinds_in_tab(key):
-            if can(user, Action.VIEW_RECORDS, account, obj=kind.model):
-                url = reverse("record-list", kwargs={**kwargs, "kind": kind.key})
-                tabs.append({"key": key, "label": label, "url": url})
-                break
+        url = _first_page_of_tab(user, account, key)
+        if url:
+            tabs.append({"key": key, "label": label, "url": url})
     for key, label, name, action in (
         ("reports", "Reports", "reports", None),
         ("settings", "Settings", "account-settings", Action.CONFIGURE_ADVANCED_SETTINGS),
@@ -63,3 +61,15 @@ def visible_tabs(user: Any, account: Account) -> list[dict[str, str]]:
         if action is None or can(user, action, account):
             tabs.append({"key": key, "label": label, "url": reverse(name, kwargs=kwargs)})
     return tabs
+
+
+def _first_page_of_tab(user: Any, account: Account, tab: str) -> str:
+    """The first record list of the tab the user may see, else its first other page they may
+    open (an ERP user without rights on the records still reaches the cost type grid), else
+    ""."""
+    for kind in kinds_in_tab(tab):
+        if can(user, Action.VIEW_RECORDS, account, obj=kind.model):
+            return reverse("record-list", kwargs={"account": account.slug, "kind": kind.key})
+    for page in tab_pages_for(user, account, tab):
+        return reverse(page.url_name, kwargs={"account": account.slug})
+    return ""

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from integrations.web import reports, views
+from integrations.web import cost_codes, reports, views
 from permissions import views as permission_views
 
 urlpatterns = [
@@ -26,6 +26,21 @@ urlpatterns = [
         reports.AccountSettingsView.as_view(),
         name="account-settings",
     ),
+    path(
+        "a/<slug:account>/projects/<int:project>/cost-codes/",
+        cost_codes.ProjectCostCodesView.as_view(),
+        name="project-cost-codes",
+    ),
+    path(
+        "a/<slug:account>/projects/<int:project>/cost-codes/refresh/",
+        cost_codes.ProjectCostCodesRefreshView.as_view(),
+        name="project-cost-codes-refresh",
+    ),
+    path(
+        "a/<slug:account>/standard-cost-codes/default-cost-types/",
+        cost_codes.DefaultCostTypesView.as_view(),
+        name=cost_codes.GRID,
+    ),
     path("a/<slug:account>/<str:kind>/", views.RecordListView.as_view(), name="record-list"),
     path(
         "a/<slug:account>/<str:kind>/new/",
@@ -41,5 +56,15 @@ urlpatterns = [
         "a/<slug:account>/<str:kind>/<int:pk>/edit/",
         views.RecordFormView.as_view(),
         name="record-edit",
+    ),
+    path(
+        "a/<slug:account>/<str:kind>/<int:pk>/unlink/",
+        views.RecordUnlinkView.as_view(what="unlink"),
+        name="record-unlink",
+    ),
+    path(
+        "a/<slug:account>/<str:kind>/<int:pk>/reset/",
+        views.RecordUnlinkView.as_view(what="reset"),
+        name="record-reset",
     ),
 ]

@@ -131,6 +131,8 @@ def web_value(param: str, dims: dict[str, str], world: World) -> Any:
         return first_of(model("SyncRun"), world.account).pk
     if param == "record":
         return first_of(model("StagedRecord"), world.account).pk
+    if param == "project":  # a project's own pages (its cost codes)
+        return first_of(model("Project"), world.account).pk
     raise LookupError(f"no value for <{param}>: teach web_value() about it")
 
 

@@ -1,7 +1,8 @@
 """The sandbox ERP's console: what the ERP's own users do in it, behind the portal's back.
 
 They add and change vendors, jobs and standard cost codes (and deactivate codes), post
-payments against the invoices the ERP holds (and void them), and post job cost transactions.
+payments against the invoices the ERP holds (and void them), post job cost transactions, and
+delete records the portal exported (which the portal may then unlink).
 Each function files or changes ledger rows (a new revision each, so the next ``fetch`` sends
 them) in the shapes of :mod:`connectors.imports`, and returns the row. A value the ERP refuses
 is a ``ValidationError`` naming the field, in the user's words.
@@ -275,4 +276,36 @@ def payment_void(ledger: str, *, number: str) -> ledger_models.Payment:
             raise ValidationError({"payment": f"Payment {number} is already void."})
         row.data = {**row.data, "status": str(PaymentStatus.VOID)}
         row.save()
+    return row
+
+
+# --- deleting records ----------------------------------------------------------------------------
+
+# What the ERP's users may delete, by the console's word: the records the portal can then
+# unlink (its ``delete_check`` answers True once the row is gone).
+DELETABLE: dict[str, type[LedgerRecord]] = {
+    "vendor": ledger_models.Vendor,
+    "commitment": ledger_models.Commitment,
+    "change_order": ledger_models.ChangeOrder,
+    "invoice": ledger_models.Invoice,
+}
+
+
+def record_delete(ledger: str, *, kind: str, number: str) -> LedgerRecord:
+    """Delete record ``number`` of ``kind`` (a key of :data:`DELETABLE`), as an ERP user
+    deletes a purchase order entered by mistake; an invoice with live payments is refused (void
+    them first). Returns the row as it was."""
+    table = DELETABLE.get(kind)
+    if table is None:
+        raise ValidationError({"kind": f"Choose one of: {', '.join(DELETABLE)}."})
+    what = kind.replace("_", " ")
+    with transaction.atomic():
+        row = _find(table, ledger, number.strip(), lock=True)
+        if row is None:
+            raise ValidationError({"number": f"The ERP has no {what} {number}."})
+        if table is ledger_models.Invoice and amount_paid(ledger, row.number) > 0:
+            raise ValidationError(
+                {"number": f"Invoice {row.number} has payments: void them first."}
+            )
+        row.delete()
     return row

@@ -10,11 +10,14 @@ connector's declared capabilities:
 
 * for each type declared ``export_create``: create returns an origin id; the same idempotency
   key again returns the same origin id and files nothing new; ``find_by_external_ref`` finds it
-  (and answers None for an unknown key); ``delete_check`` is False while the record exists and
-  True once it is gone; ``export_batch`` answers one entry per item, in order, with per-item
+  (and answers None for an unknown key); ``delete_check`` is False while the record exists;
+  ``export_batch`` answers one entry per item, in order, with per-item
   errors; the harness's sample payload meets the declared rules;
 * for each type declared ``export_update``: exporting a new version updates the record rather
   than filing a second one;
+* for each type declared ``unlink`` (what *Unlink from ERP* asks): once the harness removed an
+  exported record from the ERP, ``delete_check`` is True for it and still False for another (so
+  the harness must be able to remove every such type; it need not for the others);
 * for each kind declared in ``fetches`` (per-job kinds fetched for the harness's job):
   ``fetch`` yields batches whose cursor resumes where it stopped (no record twice, none
   missed, nothing after the end, ``total`` right when given); every record has a string

@@ -3,8 +3,6 @@ updates, and the messages of the declared rules."""
 
 from __future__ import annotations
 
-import pytest
-
 from connectors.base import Connector, ExportResult, PermanentError, Problem, validate
 from connectors.payloads import Payload
 from connectors.testing.harnesses import ConnectorHarness
@@ -56,18 +54,23 @@ class ExportChecks(ContractSuite):
         assert connector.find_by_external_ref(obj_type, new_key(obj_type, 1)) is None
 
     @over("export_create")
-    def test_delete_check(
+    def test_delete_check_while_the_record_is_there(
         self, harness: ConnectorHarness, connector: Connector, obj_type: str
     ) -> None:
         created, _ = self.create(harness, connector, obj_type)
+        assert connector.delete_check(obj_type, created.origin_id) is False
+        assert harness.connector().delete_check(obj_type, created.origin_id) is False
+
+    @over("unlink")
+    def test_delete_check_once_the_erp_deleted_it(
+        self, harness: ConnectorHarness, connector: Connector, obj_type: str
+    ) -> None:
+        """What *Unlink from ERP* asks: a record the ERP's users deleted is gone, the others
+        are not. A type declared ``unlink`` must be one the harness can remove."""
+        created, _ = self.create(harness, connector, obj_type)
         kept, _ = self.create(harness, connector, obj_type, 2)
         assert connector.delete_check(obj_type, created.origin_id) is False
-        try:
-            harness.remove_record(obj_type, created.origin_id)
-        except NotImplementedError:
-            if self.entity(harness, obj_type).unlink:
-                raise
-            pytest.skip(f"the harness cannot remove a {obj_type} (and it declares no unlink)")
+        harness.remove_record(obj_type, created.origin_id)
         assert connector.delete_check(obj_type, created.origin_id) is True
         assert connector.delete_check(obj_type, kept.origin_id) is False
 

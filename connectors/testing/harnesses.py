@@ -91,8 +91,8 @@ class ConnectorHarness(ABC):
     @abstractmethod
     def remove_record(self, obj_type: str, origin_id: str) -> None:
         """Delete the record from the ERP behind the connector's back (as an ERP user would).
-        Raise NotImplementedError where the ERP cannot (fails the test only where the type
-        declares ``unlink``)."""
+        Asked for the types declared ``unlink``; an ERP that cannot delete a type (raise
+        NotImplementedError) must not declare ``unlink`` for it."""
 
     @abstractmethod
     def add_records(self, kind: str, count: int) -> list[str]:

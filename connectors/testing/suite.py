@@ -26,8 +26,8 @@ OVER = "_contract_over"
 
 
 def over(what: str) -> Callable[[F], F]:
-    """Run the check once per declared ``export_create`` / ``export_update`` type, ``fetches``
-    kind or ``rules`` rule of each connector (without it: once per connector)."""
+    """Run the check once per declared ``export_create`` / ``export_update`` / ``unlink`` type,
+    ``fetches`` kind or ``rules`` rule of each connector (without it: once per connector)."""
 
     def mark(func: F) -> F:
         setattr(func, OVER, what)
@@ -65,6 +65,7 @@ ARGNAMES = {
     None: ("harness_class",),
     "export_create": ("harness_class", "obj_type"),
     "export_update": ("harness_class", "obj_type"),
+    "unlink": ("harness_class", "obj_type"),
     "fetches": ("harness_class", "kind"),
     "rules": ("harness_class", "obj_type", "rule_index"),
 }

@@ -93,7 +93,10 @@ CAPABILITIES = Capabilities(
             rules=(_present("full_code", "The cost code"),),
         ),
         ObjectType.COMMITMENT: Entity(
-            export_create=True,  # no unlink: Tryton cannot take back a confirmed purchase
+            # No unlink: Tryton processes a purchase as it is confirmed (without a queue worker),
+            # and a processing purchase can be neither reset to draft, cancelled nor deleted
+            # ("To delete purchase ... you must cancel it"), so it never leaves the ERP.
+            export_create=True,
             direct_export=True,
             batch_size=COMMITMENT_BATCH,
             rules=(

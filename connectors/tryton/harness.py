@@ -367,8 +367,9 @@ class TrytonHarness(ConnectorHarness):
 
     def remove_record(self, obj_type: str, origin_id: str) -> None:
         """What a Tryton user would do: delete a party or an analytic account; cancel a posted
-        invoice (its move is cancelled). A confirmed purchase cannot be taken back in Tryton
-        (commitments declare no unlink)."""
+        invoice (its move is cancelled). A commitment cannot be removed: Tryton refuses to reset
+        a processing purchase to draft, to cancel it or to delete it (commitments declare no
+        unlink)."""
         c = self.client
         if obj_type == T.COMPANY:
             ids = c.search("party.party", [("code", "=", origin_id)])

@@ -1,12 +1,13 @@
 """Routes under ``/api/v1/``: the account list, the token endpoint, and one collection per kind
-of record with an API part, at its key (``/api/v1/commitments/``)."""
+of record with an API part, at its key (``/api/v1/commitments/``), and the cost code actions
+(:mod:`integrations.api.cost_codes`)."""
 
 from __future__ import annotations
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from integrations.api import views
+from integrations.api import cost_codes, views
 from integrations.kinds import kinds
 
 app_name = "api"
@@ -19,5 +20,15 @@ for kind in kinds():
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
+    path(
+        "projects/<int:pk>/refresh-cost-codes/",
+        cost_codes.ProjectRefreshCostCodesView.as_view(),
+        name="project-refresh-cost-codes",
+    ),
+    path(
+        "standard-cost-codes/<int:pk>/default-cost-types/",
+        cost_codes.DefaultCostTypesView.as_view(),
+        name="standard-cost-code-default-cost-types",
+    ),
     path("", include(router.urls)),
 ]

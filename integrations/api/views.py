@@ -17,6 +17,7 @@ from integrations.api import serializers as s
 from integrations.api.filters import StableOrderingFilter, filterset_for
 from integrations.api.serializers import serializer_for
 from integrations.api.tenancy import AccountScopedViewSet, RecordReadViewSet, RecordWriteViewSet
+from integrations.api.unlinking import unlink_actions
 from integrations.kinds import Kind
 from integrations.models import ErpLinkedModel
 from tenancy.models import Account
@@ -56,9 +57,10 @@ class AccountViewSet(ReadOnlyModelViewSet[Account]):
 
 
 def viewset_for(kind: Kind) -> type[AccountScopedViewSet[Any]]:
-    """The kind's collection: list and retrieve, and create and update where it is writable.
-    Its queryset loads what the serializer shows in a constant number of queries (lines are
-    prefetched; the parents a record's project is read through are joined)."""
+    """The kind's collection: list and retrieve, create and update where it is writable, and
+    unlink (and a PCCO's reset) where the kind is unlinked from the ERP. Its queryset loads
+    what the serializer shows in a constant number of queries (lines are prefetched; the
+    parents a record's project is read through are joined)."""
     api = kind.api
     assert api is not None, f"{kind.key} has no API"
     queryset = kind.model._default_manager.all()
@@ -76,5 +78,6 @@ def viewset_for(kind: Kind) -> type[AccountScopedViewSet[Any]]:
         "filterset_class": filterset_for(kind),
         "search_fields": api.search,
         "ordering_fields": (*api.ordering, *erp),
+        **unlink_actions(kind),
     }
     return type(f"{kind.model.__name__}ViewSet", (base,), attrs)

@@ -153,7 +153,9 @@ register(
             columns=(("full_code", "Code"), ("name", "Name"), ("parent", "Division"), ERP),
             search=("full_code", "name"),
             filters=("code_list", "erp_state"),
-            form_fields=("code_list", "parent", "code", "full_code", "name", "default_cost_types"),
+            # Default cost types are assigned on their grid (the matrix row "Assign Default
+            # Cost Types To ERP Standard Cost Codes"), not by whoever may edit the codes.
+            form_fields=("code_list", "parent", "code", "full_code", "name"),
             select_related=("parent", "code_list"),
         ),
         api=Api(

@@ -2,7 +2,8 @@
 record's page, a section above a record list, a tab in the tool's menu. The records' app does
 not import those apps (the NetBox ``register_model_view`` habit): the acceptance workflow
 registers its section of an exportable record's page and its queues' tabs from its
-``AppConfig.ready``; syncs register their bars and panels the same way."""
+``AppConfig.ready``; syncs register their bars and panels the same way; the records' own cost
+code pages register theirs too (:mod:`integrations.web.cost_codes`)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,18 @@ class NavTab:
 
 
 @dataclass(frozen=True)
+class TabPage:
+    """A page of one of the tool's record tabs besides its record lists (the Cost Codes tab's
+    *Default Cost Types* grid): a sub tab next to the lists, for those who may ``action``; the
+    menu tab leads to it when the user may see none of the tab's lists."""
+
+    tab: str
+    label: str
+    url_name: str  # reversed with the account's slug only
+    action: Action
+
+
+@dataclass(frozen=True)
 class ListPanel:
     """A section above a record list (of the kinds ``kinds``): ``context`` answers what the
     template needs, or None when there is nothing to show this user."""
@@ -60,6 +73,7 @@ class ShownPanel:
 _PANELS: list[Panel] = []
 _TABS: list[NavTab] = []
 _LIST_PANELS: list[ListPanel] = []
+_TAB_PAGES: list[TabPage] = []
 
 
 def register_panel(panel: Panel) -> None:
@@ -75,6 +89,11 @@ def register_tab(tab: NavTab) -> None:
 def register_list_panel(panel: ListPanel) -> None:
     if panel not in _LIST_PANELS:
         _LIST_PANELS.append(panel)
+
+
+def register_tab_page(page: TabPage) -> None:
+    if page not in _TAB_PAGES:
+        _TAB_PAGES.append(page)
 
 
 def list_panels_for(request: HttpRequest, account: Account, kind: str) -> list[SafeString]:
@@ -98,3 +117,7 @@ def panels_for(request: HttpRequest, account: Account, record: Model) -> list[Sh
 
 def tabs_for(user: Any, account: Account) -> list[NavTab]:
     return [tab for tab in _TABS if can(user, tab.action, account)]
+
+
+def tab_pages_for(user: Any, account: Account, tab: str) -> list[TabPage]:
+    return [page for page in _TAB_PAGES if page.tab == tab and can(user, page.action, account)]

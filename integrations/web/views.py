@@ -17,12 +17,21 @@ from django_filters.filterset import filterset_factory
 from integrations.kinds import Kind, Web, kind, kinds_in_tab
 from integrations.selectors import tab_counts
 from integrations.services import record_create, record_update
+from integrations.unlinking import (
+    UnlinkRefused,
+    is_pcco,
+    pcco_reset,
+    record_unlink,
+    unlink_action,
+)
 from integrations.web.cells import Cell, cell_for
-from integrations.web.extensions import list_panels_for, panels_for
+from integrations.web.extensions import list_panels_for, panels_for, tab_pages_for
 from integrations.web.forms import form_class, form_lines, lines_formset_class, locked_reason
+from integrations.web.unlinking import FORMS, RESET, UNLINK, unlink_options
 from permissions.access import can, restrict
 from permissions.policy import Action
 from permissions.web import PolicyView
+from tenancy.models import Account
 from tenancy.selectors import accounts_for
 
 PAGE_SIZE = 25
@@ -36,6 +45,17 @@ def home(request: HttpRequest) -> HttpResponse:
     if account is None:
         return render(request, "integrations/no_account.html")
     return redirect("account-home", account=account.slug)
+
+
+def subtabs(user: Any, account: Account, tab: str) -> dict[str, Any]:
+    """A tab's record lists the user may see (``siblings``) and its other pages they may open
+    (``tab_pages``), for ``integrations/_subtabs.html``."""
+    return {
+        "siblings": [
+            k for k in kinds_in_tab(tab) if can(user, Action.VIEW_RECORDS, account, obj=k.model)
+        ],
+        "tab_pages": tab_pages_for(user, account, tab),
+    }
 
 
 def _label(model: Model | type[Model], name: str) -> str:
@@ -70,15 +90,10 @@ class KindView(PolicyView):
 
     def context(self, **extra: Any) -> dict[str, Any]:
         user, model = self.request.user, self.kind.model
-        siblings = [
-            k
-            for k in kinds_in_tab(self.web.tab)
-            if can(user, Action.VIEW_RECORDS, self.account, obj=k.model)
-        ]
         return {
             "kind": self.kind,
             "active_tab": self.web.tab,
-            "siblings": siblings,
+            **subtabs(user, self.account, self.web.tab),
             "can_create": self.web.editable
             and can(user, self.kind.write_action(), self.account, obj=model),
             **extra,
@@ -129,11 +144,22 @@ class RecordListView(KindView):
         )
 
 
-class RecordDetailView(KindView):
-    policy_action = Action.VIEW_RECORDS
+class RecordPageView(KindView):
+    """A record's page: its fields, lines, the sections other apps add, and the unlink and
+    reset dialogs of a synced record."""
 
-    def get(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
-        obj = get_object_or_404(self.visible(), pk=pk)
+    abstract = True
+
+    def page(
+        self,
+        obj: Model,
+        *,
+        status: int = 200,
+        form: Any = None,
+        opened: str = "",
+        error: str = "",
+    ) -> HttpResponse:
+        request = self.request
         # Sections other apps add (the export workflow's shows the ERP state, buttons and
         # requests): the field list then leaves the state out.
         panels = panels_for(request, self.account, obj)
@@ -146,7 +172,7 @@ class RecordDetailView(KindView):
         fields = [
             (_label(obj, name), cell_for(obj, name))
             for name in (*self.web.form_fields, *erp)
-            if hasattr(obj, name) and name not in ("default_cost_types",)
+            if hasattr(obj, name)
         ]
         lines: list[list[Cell]] = []
         headings: list[str] = []
@@ -154,6 +180,9 @@ class RecordDetailView(KindView):
             spec = self.web.lines
             lines = [[cell_for(line, f) for f in spec.fields] for line in spec.of(obj)]
             headings = [_label(spec.model, f) for f in spec.fields]
+        unlink = unlink_options(
+            request.user, self.account, obj, form=form, opened=opened, error=error
+        )
         return render(
             request,
             "integrations/record_detail.html",
@@ -165,8 +194,51 @@ class RecordDetailView(KindView):
                 locked=locked_reason(obj),
                 panels=panels,
                 state_shown=state_shown,
+                unlink=unlink,
             ),
+            status=status,
         )
+
+
+class RecordDetailView(RecordPageView):
+    policy_action = Action.VIEW_RECORDS
+
+    def get(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        return self.page(get_object_or_404(self.visible(), pk=pk))
+
+
+class RecordUnlinkView(RecordPageView):
+    """*Unlink from ERP* (``what="unlink"``) or a PCCO's *Reset* (``what="reset"``), posted
+    from the record's page. A refusal shows the page again with it in place: 400 for the
+    reason, 409 when the record or the ERP stands in the way, 503 when the ERP did not answer.
+    """
+
+    policy_action = Action.VIEW_RECORDS  # the kind; the unlink (or reset) row on the record
+    what = UNLINK
+
+    def post(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        obj = get_object_or_404(self.visible(), pk=pk)
+        try:
+            action = unlink_action(self.kind) if self.what == UNLINK else Action.RESET_PCCO
+        except LookupError:
+            raise Http404(f"{self.kind.label_plural} are not unlinked from the ERP.") from None
+        if self.what == RESET and not is_pcco(self.kind):
+            raise Http404("Only prime contract change orders are reset.")
+        self.check_policy(action, obj)
+        form = FORMS[self.what](request.POST, prefix=self.what)
+        if not form.is_valid():
+            return self.page(obj, status=400, form=form, opened=self.what)
+        service = record_unlink if self.what == UNLINK else pcco_reset
+        try:
+            done = service(actor=request.user, record=obj, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.page(obj, status=400, form=form, opened=self.what)
+        except UnlinkRefused as exc:
+            return self.page(obj, status=exc.status, form=form, opened=self.what, error=exc.message)
+        messages.success(request, done.message)
+        return redirect(self.url("record-detail", pk=obj.pk))
 
 
 class RecordFormView(KindView):
