@@ -205,3 +205,19 @@ def test_who_may_act_comes_from_the_seed(account, erp_list, item_type, action, r
                 do(record)
             record.refresh_from_db()
             assert record.status == StagedStatus.STAGED
+
+
+def test_an_unlinked_company_waits_in_ready_to_import_again(account):
+    from integrations.unlinking import record_unlink
+    from tests.integrations.unlinking import user_at
+
+    admin = user_at(account, Level.ADMIN)
+    [record] = stage(account, "vendors", vendor())
+    company = staging.staged_add(actor=admin, account=account, staged=record)
+    record_unlink(actor=admin, record=company, reason="The ERP merged it into another vendor")
+    record.refresh_from_db()
+    company.refresh_from_db()
+    assert (record.status, record.linked_id) == (StagedStatus.STAGED, None)
+    assert company.origin_id is None
+    again = staging.staged_link(actor=admin, account=account, staged=record, target_id=company.pk)
+    assert again.origin_id == "V-2001"
