@@ -20,7 +20,7 @@ from django.db import connection
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
 
-BATCH = 5_000  # records per fetched batch (the sandbox's fetch_batch_size setting)
+BATCH = 10_000  # records per fetched batch (the sandbox's fetch_batch_size setting)
 COLUMNS = (
     "account_id, project_id, sub_job_id, cost_code_id, cost_type_id, vendor_id, source_type, "
     "source_document, transaction_date, reference_date, post_date, description, amount, "
