@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from erp.models import ErpConnection
-from integrations.models import JobCostTransaction, Payment, Project
+from integrations.models import Company, JobCostTransaction, Payment, Project
 from permissions.access import can
 from permissions.policy import Action
 from syncs.models import StagedRecord, StagedStatus, SyncRun
@@ -53,6 +53,25 @@ def staged_records(
     if user is not None and not can(user, Action.VIEW_ARCHIVED_COMPANIES, account):
         records = records.exclude(item_type=ARCHIVED_LIST, status=StagedStatus.ARCHIVED)
     return records
+
+
+def company_ids(account: Account, origin_ids: Iterable[str]) -> dict[str, int]:
+    """The portal company of each ERP company id: the one linked to it, else the one it was
+    linked to as well (a company standing for several ERP companies). At most two queries."""
+    wanted = list(origin_ids)
+    linked = Company.objects.filter(account=account, origin_id__in=wanted)
+    found = {origin: pk for origin, pk in linked.values_list("origin_id", "pk") if origin}
+    missing = [origin for origin in wanted if origin not in found]
+    if missing:
+        also = StagedRecord.objects.filter(
+            account=account,
+            item_type=ARCHIVED_LIST,
+            status=StagedStatus.IMPORTED,
+            origin_id__in=missing,
+            linked_id__isnull=False,
+        )
+        found |= {origin: pk for origin, pk in also.values_list("origin_id", "linked_id") if pk}
+    return found
 
 
 ARCHIVED_LIST = "vendors"  # the type whose archived records form a list of their own

@@ -23,6 +23,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import Change, audit_rows
+from connectors.base import Feature
+from erp.connections import connector_class_for
 from integrations import models as m
 from integrations.kinds import kind_of
 from permissions.access import can, describe
@@ -127,6 +129,12 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10]) if value else None
 
 
+def links_many_companies(account: Account) -> bool:
+    """Whether one portal company may stand for several ERP companies (CMiC's ERP keeps one
+    vendor per company it pays; the connector declares it)."""
+    return Feature.MULTI_COMPANY_LINK in connector_class_for(account).capabilities.features
+
+
 def _unsynced(model: type[m.ErpLinkedModel]) -> Callable[[Account], QuerySet[Any]]:
     return lambda account: model._default_manager.filter(account=account, origin_id__isnull=True)
 
@@ -148,7 +156,11 @@ TARGETS: dict[str, Target] = {
             "company",
             Action.ADD_ERP_COMPANY,
             _record(_company_fields),
-            _unsynced(m.Company),
+            lambda account: (
+                m.Company.objects.filter(account=account)
+                if links_many_companies(account)
+                else _unsynced(m.Company)(account)
+            ),
             link=Action.LINK_ERP_COMPANIES,
             archive=Action.ARCHIVE_ERP_COMPANY,
         ),
@@ -223,9 +235,10 @@ def _erp_link(staged: StagedRecord) -> Fields:
     }
 
 
-def _done(staged: StagedRecord, record: Any, verb: str, actor: Any) -> None:
-    """The staged record (and its lines) became ``record``: mark them and audit both."""
-    before = staged.status
+def _done(staged: StagedRecord, record: Any, verb: str, actor: Any, also: bool = False) -> None:
+    """The staged record (and its lines) became ``record`` (``also``: one more ERP record
+    ``record`` stands for): mark them and audit both."""
+    before, was = staged.status, (record.erp_state if also else m.ErpState.UNSENT)
     staged.status, staged.linked_id = StagedStatus.IMPORTED, record.pk
     staged.save(update_fields=["status", "linked_id", "updated_at"])
     staged.children.update(status=StagedStatus.IMPORTED)
@@ -247,9 +260,9 @@ def _done(staged: StagedRecord, record: Any, verb: str, actor: Any) -> None:
                 portal["item_type"],
                 record.pk,
                 verb,
-                before=m.ErpState.UNSENT,
-                after=m.ErpState.SYNCED,
-                data={"origin_id": staged.origin_id, "staged_record": staged.pk},
+                before=was,
+                after=record.erp_state,
+                data={"origin_id": staged.origin_id, "staged_record": staged.pk, "also": also},
             ),
         ],
     )
@@ -322,6 +335,9 @@ def staged_link(
         if reason:
             raise ValidationError({"target": f"{found} cannot be linked: {reason}."})
         _not_linked_yet(target, account, locked)
+        if found.origin_id:  # linked already: it stands for this ERP record too
+            _done(locked, found, "staged_linked", actor, also=True)
+            return found
         link = _erp_link(locked)
         for name, value in link.items():
             setattr(found, name, value)

@@ -193,6 +193,8 @@ CAPABILITIES = Capabilities(
             ),
         ),
     },
-    features=frozenset({Feature.RESET_PCCOS, Feature.DIRECT_EXPORT, Feature.SUB_JOBS}),
+    features=frozenset(
+        {Feature.RESET_PCCOS, Feature.DIRECT_EXPORT, Feature.SUB_JOBS, Feature.MULTI_COMPANY_LINK}
+    ),
     fetches=frozenset(FetchKind),  # every kind the portal takes from an ERP
 )

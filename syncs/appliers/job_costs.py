@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from integrations.models import (
-    Company,
     CostCode,
     CostType,
     ErpState,
@@ -25,6 +24,7 @@ from integrations.models import (
 )
 from syncs.appliers import bulk
 from syncs.appliers.base import Invalid, Record, Scope, Tally, amount, date, origin_id, text
+from syncs.selectors import company_ids
 from tenancy.models import JobCostDate
 
 COMPARED = (
@@ -72,7 +72,7 @@ class Refs:
             ).values_list("standard_code__origin_id", "pk")
         )
         self.types = self._ids(CostType, wanted("cost_type"))
-        self.vendors = self._ids(Company, wanted("vendor"))
+        self.vendors = company_ids(scope.account, wanted("vendor"))
         self.sub_jobs = self._ids(SubJob, wanted("sub_job"), project=project)
 
     def _ids(self, model: Any, origin_ids: list[str], **narrow: Any) -> dict[str, int]:

@@ -124,6 +124,10 @@ def test_a_sub_job_says_which_job_to_import_first(account, admin, erp_list):
 
 
 def test_link_an_erp_company_to_one_unlinked_company(account, admin):
+    """An ERP that keeps one record per company (Tryton) links one to one."""
+    connection = connection_for(account)
+    connection.connector_key = "tryton"
+    connection.save()
     first, second = stage(account, "vendors", vendor(1), vendor(2))
     company = CompanyFactory(account=account, name="Front Range Framing")
     linked = staging.staged_link(actor=admin, account=account, staged=first, target_id=company.pk)
@@ -134,6 +138,25 @@ def test_link_an_erp_company_to_one_unlinked_company(account, admin):
     assert "not linked to the ERP yet" in str(refused.value.message_dict["target"])
     second.refresh_from_db()
     assert second.status == StagedStatus.STAGED
+
+
+def test_one_company_stands_for_several_erp_companies_where_the_erp_says_so(account, admin):
+    """The sandbox declares it, as CMiC does: the second ERP company links to the same
+    company, whose ERP id stays the first's; what the ERP posts for either lands on it."""
+    first, second = stage(account, "vendors", vendor(1), vendor(2))
+    company = CompanyFactory(account=account, name="Front Range Framing")
+    staging.staged_link(actor=admin, account=account, staged=first, target_id=company.pk)
+    staging.staged_link(actor=admin, account=account, staged=second, target_id=company.pk)
+    company.refresh_from_db()
+    second.refresh_from_db()
+    assert company.origin_id == "V-2001"
+    assert (second.status, second.linked_id) == (StagedStatus.IMPORTED, company.pk)
+    from syncs.selectors import company_ids
+
+    assert company_ids(account, ["V-2001", "V-2002", "V-9999"]) == {
+        "V-2001": company.pk,
+        "V-2002": company.pk,
+    }
 
 
 def test_link_a_job_only_to_a_project_on_the_erp_list(account, admin, erp_list):
