@@ -244,3 +244,60 @@ def test_an_unlinked_company_waits_in_ready_to_import_again(account):
     assert company.origin_id is None
     again = staging.staged_link(actor=admin, account=account, staged=record, target_id=company.pk)
     assert again.origin_id == "V-2001"
+
+
+IMPORTS = [
+    ("sub_jobs", {"origin_id": "J-2405-A", "job": "J-2405", "code": "A", "name": "Annex"}),
+    ("budgets", {"origin_id": "B-2405", "job": "J-2405", "name": "Budget", "lines": []}),
+    ("prime_contracts", {"origin_id": "PC-2405", "job": "J-2405", "title": "GMP", "lines": []}),
+]
+ROWS = {
+    "sub_jobs": "import_sub_job",
+    "budgets": "import_budget",
+    "prime_contracts": "import_prime_contract",
+}
+
+
+@pytest.mark.parametrize(("item_type", "record"), IMPORTS)
+def test_imports_are_allowed_per_the_seed(account, item_type, record):
+    """Those the seed refuses get a 403 before anything is looked at; the others get past it
+    (here to "add the job first": the job is not in the portal)."""
+    [staged_record] = stage(account, item_type, record)
+    for level in LEVELS:
+        user = member(account, levels={Tool.ERP_INTEGRATIONS: level})
+        try:
+            staging.staged_add(
+                actor=user, account=account, staged=staged_record, choices={"mode": "add"}
+            )
+            got_past = True
+        except PermissionDenied:
+            got_past = False
+        except ValidationError as exc:
+            assert "J-2405" in str(exc)
+            got_past = True
+        assert got_past == (level in ROW[ROWS[item_type]].erp_levels), (item_type, level)
+
+
+@pytest.mark.parametrize("act", ["link", "archive"])
+def test_jobs_are_linked_and_archived_by_erp_admins(account, erp_list, act):
+    """Seed 004: linking a job takes Admin on the ERP tool; archiving one follows it."""
+    [record] = stage(account, "jobs", job())
+    project = ProjectFactory(account=account, number="24-05", cost_code_list=erp_list)
+    for level in LEVELS:
+        user = member(account, levels={Tool.ERP_INTEGRATIONS: level})
+        if level in ROW["add_erp_job"].erp_levels:
+            continue
+        with pytest.raises(PermissionDenied):
+            if act == "link":
+                staging.staged_link(
+                    actor=user, account=account, staged=record, target_id=project.pk
+                )
+            else:
+                staging.staged_archive(actor=user, account=account, staged=record)
+    admin = member(account, levels={Tool.ERP_INTEGRATIONS: Level.ADMIN})
+    if act == "link":
+        staging.staged_link(actor=admin, account=account, staged=record, target_id=project.pk)
+    else:
+        staging.staged_archive(actor=admin, account=account, staged=record)
+    record.refresh_from_db()
+    assert record.status == (StagedStatus.IMPORTED if act == "link" else StagedStatus.ARCHIVED)
