@@ -121,6 +121,7 @@ def _succeed(filed: Sequence[tuple[ExportRequest, ExportResult]]) -> None:
             "origin_id": result.origin_id,
             "origin_code": result.origin_code or result.origin_id,
             "erp_synced_at": now,
+            "erp_changed": False,  # the ERP now holds the record as it is
         }
         for pk, result in results.items()
     }

@@ -280,7 +280,7 @@ def item_workflow(user: Any, account: Account, item: Model) -> ItemWorkflow:
         item=item,
         kind=kind,
         state=state,
-        state_label=ErpState(state).label,
+        state_label=getattr(item, "erp_state_label", ErpState(state).label),
         history=history,
         may_send=may_send,
         send_label=send_label,

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import Model, ProtectedError
 
 from audit.services import Change, audit_rows
+from connectors.base import Connector
+from erp.connections import connector_class_for
 from integrations.kinds import kind_of
 from integrations.models import LOCKED_STATES, ErpLinkedModel, ErpState
 from permissions.access import require
@@ -28,7 +30,9 @@ LINES = "lines"
 
 
 def locked_changes(instance: Model, changes: Mapping[str, Any]) -> dict[str, str]:
-    """The locked fields ``changes`` would alter, each with the reason, or ``{}``."""
+    """The locked fields ``changes`` would alter, each with the reason, or ``{}``: the model's
+    ``locked_fields``, and its lines unless the ERP would receive them (see
+    :func:`lines_locked`)."""
     if not isinstance(instance, ErpLinkedModel) or instance.erp_state not in LOCKED_STATES:
         return {}
     state = ErpState(instance.erp_state).label
@@ -40,7 +44,88 @@ def locked_changes(instance: Model, changes: Mapping[str, Any]) -> dict[str, str
                 f"{label} is locked while the record is '{state}' with the ERP; it cannot change "
                 f"until the record is retrieved, rejected or unlinked."
             )
+    lines = changes.get(LINES)
+    if LINES not in errors and lines is not None and _lines_differ(instance, lines):
+        reason = lines_locked(instance)
+        if reason:
+            errors[LINES] = reason
     return errors
+
+
+def lines_locked(instance: Model) -> str | None:
+    """Why the record's lines cannot change now, or ``None`` if they may.
+
+    While the record waits for the ERP (pending, accepted, exporting, failed) its lines are
+    what the approver decides on; once synced, they may change only where the connector takes
+    updates of that type, so that the ERP can receive them (sent again as an update)."""
+    state = getattr(instance, "erp_state", None)
+    if instance.pk is None or state not in LOCKED_STATES or not _has_lines(instance):
+        return None
+    kind = kind_of(instance)
+    label, state_label = _lines_label(instance), ErpState(state).label
+    if state != ErpState.SYNCED:
+        return (
+            f"{label} cannot change while the record is '{state_label}': the ERP is to receive "
+            "the record as it was sent. Retrieve it, or have it rejected, to change them."
+        )
+    connector = _connector(instance)
+    if _takes_updates(instance, connector):
+        return None
+    return (
+        f"{label} cannot change while the record is '{state_label}': {connector.label} does not "
+        f"take updates of {kind.label_plural.lower()}, so the ERP would keep the old ones. "
+        "Unlink the record to change them."
+    )
+
+
+def _connector(instance: Model) -> type[Connector]:
+    return connector_class_for(Account.objects.get(pk=instance.account_id))  # type: ignore[attr-defined]
+
+
+def _takes_updates(instance: Model, connector: type[Connector] | None = None) -> bool:
+    """Whether the account's connector takes updates of this record's type."""
+    erp = kind_of(instance).erp
+    if erp is None:
+        return False
+    connector = connector or _connector(instance)
+    return connector.capabilities.entity(erp.object_type).export_update
+
+
+def _changes_synced(instance: Model, plain: Mapping[str, Any], lines: Any) -> bool:
+    """Whether an edit makes a synced record differ from what the ERP holds (one the connector
+    takes updates of: any other change of it is refused)."""
+    if not isinstance(instance, ErpLinkedModel) or instance.erp_state != ErpState.SYNCED:
+        return False
+    changed = any(getattr(instance, name) != value for name, value in plain.items())
+    if lines is not None and _lines_differ(instance, lines):
+        changed = True
+    return changed and _takes_updates(instance)
+
+
+def _has_lines(instance: Model) -> bool:
+    return any(rel.name == LINES for rel in instance._meta.related_objects)
+
+
+def _lines_label(instance: Model) -> str:
+    kind = kind_of(instance)
+    label = kind.web.lines.label if kind.web and kind.web.lines else "Lines"
+    return label if label != "Lines" else f"{kind.label} lines"
+
+
+def _lines_differ(parent: Model, lines: Sequence[LineData]) -> bool:
+    """Whether ``lines`` would change the parent's lines (an integrator that writes back what
+    it read changes nothing)."""
+    existing = list(getattr(parent, LINES).all())
+    if len(existing) != len(lines):
+        return True
+    for position, (line, data) in enumerate(zip(existing, lines, strict=True), start=1):
+        values = dict(data)
+        if values.pop("id", None) != line.pk:
+            return True
+        values.setdefault("position", position)
+        if any(getattr(line, name) != value for name, value in values.items()):
+            return True
+    return False
 
 
 def record_create(
@@ -93,8 +178,11 @@ def record_update(
     if errors:
         raise ValidationError(errors)
     plain, related = _split_many_to_many(type(instance), changes)
+    changed_since_sync = _changes_synced(instance, plain, lines)
     for name, value in plain.items():
         setattr(instance, name, value)
+    if changed_since_sync:
+        instance.erp_changed = True  # type: ignore[attr-defined]  # checked: an ErpLinkedModel
     if lines is not None:
         _check_lines(instance, lines)
     with transaction.atomic():

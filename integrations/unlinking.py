@@ -229,6 +229,7 @@ def _unsync(actor: Any, account: Account, record: Any, *, reason: str, reset: bo
     before, synced_at = locked.erp_state, _iso(locked.erp_synced_at)
     locked.origin_id, locked.origin_code, locked.origin_data = None, "", {}
     locked.erp_state, locked.erp_synced_at = ErpState.UNSENT, None
+    locked.erp_changed = False
     locked.save(
         update_fields=[
             "origin_id",
@@ -236,6 +237,7 @@ def _unsync(actor: Any, account: Account, record: Any, *, reason: str, reset: bo
             "origin_data",
             "erp_state",
             "erp_synced_at",
+            "erp_changed",
             "updated_at",
         ]
     )

@@ -56,6 +56,7 @@ MOVED = {
 # Columns added after the previous version, and the value an existing row gets.
 ADDED_SINCE: dict[Any, dict[str, Any]] = {
     Account: {"job_cost_date": "post", "time_zone": "UTC", "update_companies_on_refresh": True},
+    Commitment: {"erp_changed": False},  # an existing record was not changed since its sync
 }
 
 

@@ -44,6 +44,9 @@ LOCKED_STATES = frozenset(
 )
 
 
+CHANGED_SINCE_SYNC = "Changed since sync"
+
+
 class TenantModel(models.Model):
     """A record owned by one account; every query is scoped by it."""
 
@@ -69,6 +72,9 @@ class ErpLinkedModel(TenantModel):
         "ERP status", max_length=12, choices=ErpState.choices, default=ErpState.UNSENT
     )
     erp_synced_at = models.DateTimeField(null=True, blank=True)
+    # Edited since it was last synced, where the connector takes updates of its type: it is
+    # to be sent again (as an update) so the ERP holds what the portal shows.
+    erp_changed = models.BooleanField("Changed since sync", default=False, db_default=False)
 
     # Fields that may not change while the record is pending or synced (spec section 1).
     locked_fields: ClassVar[tuple[str, ...]] = ()
@@ -79,6 +85,15 @@ class ErpLinkedModel(TenantModel):
     @property
     def is_synced(self) -> bool:
         return self.erp_state == ErpState.SYNCED
+
+    @property
+    def changed_since_sync(self) -> bool:
+        return self.erp_state == ErpState.SYNCED and self.erp_changed
+
+    @property
+    def erp_state_label(self) -> str:
+        """Where the record stands with the ERP, in words (a synced record edited since)."""
+        return CHANGED_SINCE_SYNC if self.changed_since_sync else ErpState(self.erp_state).label
 
 
 def origin_constraint(model_name: str) -> models.UniqueConstraint:

@@ -33,7 +33,7 @@ def cell_for(obj: Model, path: str) -> Cell:
     owner, value = _resolve(obj, path)
     last = path.rsplit(".", 1)[-1]
     if last == "erp_state" and value:
-        return Cell("state", value, ErpState(value).label)
+        return Cell("state", value, getattr(owner, "erp_state_label", ErpState(value).label))
     if owner is not None and hasattr(owner, f"get_{last}_display"):
         return Cell("text", getattr(owner, f"get_{last}_display")())
     if value is None or value == "":

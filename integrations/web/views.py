@@ -16,7 +16,7 @@ from django_filters.filterset import filterset_factory
 
 from integrations.kinds import Kind, Web, kind, kinds_in_tab
 from integrations.selectors import tab_counts
-from integrations.services import record_create, record_update
+from integrations.services import LINES, lines_locked, record_create, record_update
 from integrations.unlinking import (
     UnlinkRefused,
     is_pcco,
@@ -192,6 +192,7 @@ class RecordPageView(KindView):
                 lines=lines,
                 line_headings=headings,
                 locked=locked_reason(obj),
+                lines_locked=lines_locked(obj) if self.web.lines else None,
                 panels=panels,
                 state_shown=state_shown,
                 unlink=unlink,
@@ -283,8 +284,7 @@ class RecordFormView(KindView):
             try:
                 saved = self.save(instance, form, formset)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                _show_errors(exc, form, formset)
             else:
                 messages.success(request, f"{self.kind.label} “{saved}” saved.")
                 return redirect(self.url("record-detail", pk=saved.pk))
@@ -315,9 +315,24 @@ class RecordFormView(KindView):
         return render(
             self.request,
             "integrations/record_form.html",
-            self.context(form=form, formset=formset, obj=instance, locked=locked_reason(instance)),
+            self.context(
+                form=form,
+                formset=formset,
+                obj=instance,
+                locked=locked_reason(instance),
+                lines_locked=lines_locked(instance) if formset is not None else None,
+            ),
             status=status,
         )
+
+
+def _show_errors(exc: ValidationError, form: Any, formset: Any) -> None:
+    """The service's refusal, in place: each field's on it, the lines' above the lines."""
+    for field, errors in exc.message_dict.items():
+        if field == LINES and formset is not None:
+            formset.non_form_errors().extend(errors)
+        else:
+            form.add_error(field if field in form.fields else None, errors)
 
 
 class AccountHomeView(PolicyView):
