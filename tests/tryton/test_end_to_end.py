@@ -84,6 +84,8 @@ def wait_synced(items: list[Any]) -> None:
 def test_vendor_commitment_and_invoice_reach_tryton_through_the_worker(worker, tryton_settings):
     account = seed_demo()
     on_tryton(account, tryton_settings)
+    # The demo's export history (records that start exported) has its calls already.
+    history = list(ErpCall.objects.filter(account=account).values_list("pk", flat=True))
     tag = uuid.uuid4().hex[:6].upper()
     today = datetime.date.today()
 
@@ -241,6 +243,6 @@ def test_vendor_commitment_and_invoice_reach_tryton_through_the_worker(worker, t
     # Each went out once, in one successful call.
     exports = ErpCall.objects.filter(
         account=account, action="export", connection__connector_key="tryton"
-    )
+    ).exclude(pk__in=history)
     assert exports.filter(outcome=ErpCall.Outcome.SUCCESS).count() == 6
     assert not exports.exclude(outcome=ErpCall.Outcome.SUCCESS).exists()
