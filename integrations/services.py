@@ -307,8 +307,14 @@ SETTINGS_FIELDS = (
     "direct_export_commitments",
     "direct_export_change_orders",
     "direct_export_invoices",
+    "use_portal_contract_numbers",
+    "use_portal_change_order_numbers",
+    "add_budget_pairs",
+    "export_budget_billing_amount",
     "update_companies_on_refresh",
+    "standard_code_filter",
     "job_cost_date",
+    "allow_editing_synced_job_costs",
     "time_zone",
 )
 DIRECT_EXPORT_FLAGS = frozenset(f for f in SETTINGS_FIELDS if f.startswith("direct_export_"))

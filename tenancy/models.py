@@ -6,6 +6,7 @@ between apps should not rewrite a production table.
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 
 from django.conf import settings
@@ -21,6 +22,23 @@ class JobCostDate(models.TextChoices):
 def time_zones() -> list[tuple[str, str]]:
     """The IANA time zones (``America/Chicago``), for a form's choices."""
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9.\-_ *?]+$")
+
+
+def code_patterns(value: str) -> list[str]:
+    """The patterns of a cost-code filter (``01-*, 03-3*``), in the order typed."""
+    return [p.strip() for p in value.split(",") if p.strip()]
+
+
+def validate_code_patterns(value: str) -> None:
+    for pattern in code_patterns(value):
+        if not CODE_PATTERN.match(pattern):
+            raise ValidationError(
+                f"{pattern!r} is not a cost code pattern: use letters, digits, . - _ and the "
+                "wildcards * and ? (01-*, 03-3*)."
+            )
 
 
 def validate_time_zone(value: str) -> None:
@@ -65,6 +83,52 @@ class Account(models.Model):
         choices=JobCostDate.choices,
         default=JobCostDate.POST,
         help_text="Which ERP date a synced job cost carries.",
+    )
+    use_portal_contract_numbers = models.BooleanField(
+        "Use the portal's contract numbers",
+        default=True,
+        help_text=(
+            "Off: the approver types the ERP's contract number when accepting a commitment or a "
+            "prime contract, and the ERP files it under that number."
+        ),
+    )
+    use_portal_change_order_numbers = models.BooleanField(
+        "Use the portal's change order numbers",
+        default=True,
+        help_text=(
+            "Off: the approver types the ERP's change order number when accepting a change order."
+        ),
+    )
+    add_budget_pairs = models.BooleanField(
+        "Add new cost code and cost type pairs to budgets",
+        default=False,
+        help_text=(
+            "Sending a commitment or change order whose lines use a cost code and cost type the "
+            "project's budget lacks adds that pair to the budget at $0."
+        ),
+    )
+    allow_editing_synced_job_costs = models.BooleanField(
+        "Allow editing synced direct costs",
+        default=False,
+        help_text=(
+            "Job cost transactions synced from the ERP can be edited here. Edits are not sent to "
+            "the ERP: the next sync that brings the transaction again overwrites them."
+        ),
+    )
+    standard_code_filter = models.CharField(
+        "Standard cost codes to import",
+        max_length=200,
+        blank=True,
+        validators=[validate_code_patterns],
+        help_text=(
+            "Only ERP cost codes matching one of these patterns are synced, separated by commas "
+            "(01-*, 03-3*). Empty: every code."
+        ),
+    )
+    export_budget_billing_amount = models.BooleanField(
+        "Export the billing amount with budgets",
+        default=False,
+        help_text="Budget lines carry their billing amount (what the owner is billed) to the ERP.",
     )
     time_zone = models.CharField(
         max_length=60,

@@ -36,7 +36,7 @@ from integrations.models.invoices import (
     SubcontractorInvoice,
     SubcontractorInvoiceLineItem,
 )
-from integrations.models.projects import Project, SubJob
+from integrations.models.projects import Project, ProjectTemplate, SubJob
 
 __all__ = [
     "LOCKED_STATES",
@@ -66,6 +66,7 @@ __all__ = [
     "PrimeContractChangeOrderLineItem",
     "PrimeContractLineItem",
     "Project",
+    "ProjectTemplate",
     "SourceType",
     "StandardCostCode",
     "StandardCostCodeList",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from integrations.models.base import ErpLinkedModel, origin_constraint
+from integrations.models.base import ErpLinkedModel, money, origin_constraint
 from integrations.models.lines import CostedLine
 
 
@@ -27,6 +27,10 @@ class BudgetLineItem(CostedLine):
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="lines")
     sub_job = models.ForeignKey(
         "integrations.SubJob", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    billing_amount = money(
+        verbose_name="Billing amount",
+        help_text="What the owner is billed for this line (revenue budget).",
     )
 
     class Meta(CostedLine.Meta):

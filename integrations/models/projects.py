@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from integrations.models.base import ErpLinkedModel, money, origin_constraint
+from integrations.models.base import ErpLinkedModel, TenantModel, money, origin_constraint
 
 
 class Project(ErpLinkedModel):
@@ -71,3 +71,40 @@ class SubJob(ErpLinkedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class ProjectTemplate(TenantModel):
+    """How a project imported from an ERP job starts: the account's template for imports is
+    the one marked ``for_imports`` (at most one)."""
+
+    name = models.CharField(max_length=100)
+    stage = models.CharField(
+        max_length=30, choices=Project.Stage.choices, default=Project.Stage.COURSE_OF_CONSTRUCTION
+    )
+    sync_job_costs = models.BooleanField(
+        "Sync job cost transactions", default=False, help_text="The imported project opts in."
+    )
+    add_all_cost_codes = models.BooleanField(
+        "Add the ERP's cost codes",
+        default=True,
+        help_text="The project starts with every active code of the ERP standard cost code list.",
+    )
+    for_imports = models.BooleanField(
+        "Template for imported jobs",
+        default=False,
+        help_text="Projects added to the portal from ERP jobs start from this template.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "name"], name="projecttemplate_unique_name"),
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=models.Q(for_imports=True),
+                name="projecttemplate_one_for_imports",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
