@@ -325,10 +325,20 @@ def account_settings_update(*, actor: Any, account: Account, changes: dict[str, 
     """Change the account's name and switches (advanced settings; direct exports need their
     own permission)."""
     require(actor, Action.CONFIGURE_ADVANCED_SETTINGS, account)
-    fields = [name for name in ("name", *SETTINGS_FIELDS) if name in changes]
-    if any(getattr(account, f) != changes[f] for f in DIRECT_EXPORT_FLAGS if f in changes):
+    # Compared with what is stored: a bound ModelForm has already set its values on ``account``.
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    fields = [
+        name
+        for name in ("name", *SETTINGS_FIELDS)
+        if name in changes and getattr(account, name) != changes[name]
+    ]
+    if any(f in DIRECT_EXPORT_FLAGS for f in fields):
         require(actor, Action.TOGGLE_DIRECT_EXPORTS, account)
+    if not fields:
+        return account
+    changed = {name: [str(getattr(account, name)), str(changes[name])] for name in fields}
     for name in fields:
         setattr(account, name, changes[name])
     account.save(update_fields=fields)
+    audit_rows(actor, [Change(account.pk, "account", account.pk, "settings_changed", data=changed)])
     return account

@@ -109,6 +109,35 @@ class AccountSettingsForm(forms.ModelForm):
         fields = ("name", *SETTINGS_FIELDS)
 
 
+# The Settings page's sections: (heading, fields), every field of the form once.
+SETTINGS_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Account", ("name", "time_zone")),
+    ("Accounting approval", ("allow_standard_approvers", "notify_approvers_on_send")),
+    (
+        "Direct exports",
+        ("direct_export_commitments", "direct_export_change_orders", "direct_export_invoices"),
+    ),
+    (
+        "Exports",
+        (
+            "use_portal_contract_numbers",
+            "use_portal_change_order_numbers",
+            "add_budget_pairs",
+            "export_budget_billing_amount",
+        ),
+    ),
+    (
+        "Imports and syncs",
+        (
+            "update_companies_on_refresh",
+            "standard_code_filter",
+            "job_cost_date",
+            "allow_editing_synced_job_costs",
+        ),
+    ),
+)
+
+
 class AccountSettingsView(PolicyView):
     policy_action = Action.CONFIGURE_ADVANCED_SETTINGS
 
@@ -127,6 +156,12 @@ class AccountSettingsView(PolicyView):
         return render(
             self.request,
             "integrations/settings.html",
-            {"active_tab": "settings", "form": form},
+            {
+                "active_tab": "settings",
+                "form": form,
+                "groups": [
+                    (title, [form[name] for name in names]) for title, names in SETTINGS_GROUPS
+                ],
+            },
             status=status,
         )
