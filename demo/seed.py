@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from demo.data.account import ACCOUNT_NAME, ACCOUNT_SLUG, DEMO_PASSWORD, DEMO_PEOPLE
+from demo.data.projects import IMPORT_TEMPLATE
 from demo.erp import demo_tryton_url, seed_erp_ledger
 from demo.exports import seed_export_history
 from demo.records import RecordSeeder
@@ -42,6 +43,7 @@ def seed_demo(*, stdout: Writer | None = None) -> Account:
     # What the portal exported before the demo begins is filed in the sandbox under the numbers
     # DEMO_ERP_IDS gives; a Tryton numbers what it receives itself, so there none starts sent.
     RecordSeeder(account, author=users["pm"], exports=not demo_tryton_url()).run()
+    _seed_import_template(account)
     seed_export_history(account, sender=users["pm"], approver=users["approver"])
     seed_erp_ledger(account)
     first_syncs(account)
@@ -121,4 +123,15 @@ def _seed_grants(account: Account, users: dict[str, User]) -> None:
         for person in DEMO_PEOPLE
         for tool, level in person.grants.items()
         if (users[person.username].pk, tool) not in have
+    )
+
+
+def _seed_import_template(account: Account) -> None:
+    """The template projects added from ERP jobs start from; it takes the mark for imported
+    jobs only if no other template has it (a demo user may have chosen another)."""
+    settings = IMPORT_TEMPLATE._asdict()
+    name = settings.pop("name")
+    marked = m.ProjectTemplate.objects.filter(account=account, for_imports=True).exists()
+    m.ProjectTemplate.objects.get_or_create(
+        account=account, name=name, defaults={**settings, "for_imports": not marked}
     )

@@ -136,6 +136,24 @@ def project_cost_codes_refresh(*, actor: Any, account: Account, project: Project
     many were added. Refused (``ValidationError``) for a project not on the ERP's list."""
     require(actor, Action.REFRESH_PROJECT_COST_CODES, account, project=project)
     with transaction.atomic():
+        added = project_cost_codes_add(account=account, project=project)
+        change = Change(
+            account.pk,
+            kind_of(project).type_name,
+            project.pk,
+            "cost_codes_refreshed",
+            data={"added": added, "code_list": project.cost_code_list_id},
+        )
+        audit_rows(actor, [change])
+    return added
+
+
+def project_cost_codes_add(*, account: Account, project: Project) -> int:
+    """What a refresh does, for a caller that has asked its own permission and writes its own
+    audit rows in the same transaction (a project added from an ERP job): add every active code
+    of the ERP list the project does not use yet; answer how many. Refused
+    (``ValidationError``) for a project not on the ERP's list."""
+    with transaction.atomic(savepoint=False):
         # The project's row is the lock: two refreshes of one project add each code once.
         locked = (
             Project.objects.select_for_update(of=("self",))
@@ -150,14 +168,6 @@ def project_cost_codes_refresh(*, actor: Any, account: Account, project: Project
             CostCode(account=account, project=locked, standard_code_id=code_id)
             for code_id in missing
         )
-        change = Change(
-            account.pk,
-            kind_of(locked).type_name,
-            locked.pk,
-            "cost_codes_refreshed",
-            data={"added": len(missing), "code_list": locked.cost_code_list_id},
-        )
-        audit_rows(actor, [change])
     return len(missing)
 
 

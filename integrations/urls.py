@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from integrations.web import cost_codes, reports, views
+from integrations.web import cost_codes, project_templates, reports, views
 from permissions import views as permission_views
 
 urlpatterns = [
@@ -25,6 +25,26 @@ urlpatterns = [
         "a/<slug:account>/settings/",
         reports.AccountSettingsView.as_view(),
         name="account-settings",
+    ),
+    path(
+        "a/<slug:account>/settings/project-templates/",
+        project_templates.ProjectTemplateListView.as_view(),
+        name="project-templates",
+    ),
+    path(
+        "a/<slug:account>/settings/project-templates/new/",
+        project_templates.ProjectTemplateFormView.as_view(),
+        name="project-template-create",
+    ),
+    path(
+        "a/<slug:account>/settings/project-templates/<int:template>/edit/",
+        project_templates.ProjectTemplateFormView.as_view(),
+        name="project-template-edit",
+    ),
+    path(
+        "a/<slug:account>/settings/project-templates/<int:template>/delete/",
+        project_templates.ProjectTemplateDeleteView.as_view(),
+        name="project-template-delete",
     ),
     path(
         "a/<slug:account>/projects/<int:project>/cost-codes/",

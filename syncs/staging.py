@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -26,7 +26,9 @@ from audit.services import Change, audit_rows
 from connectors.base import Feature
 from erp.connections import connector_class_for
 from integrations import models as m
+from integrations.cost_codes import project_cost_codes_add
 from integrations.kinds import kind_of
+from integrations.project_templates import import_template
 from permissions.access import can, describe
 from permissions.policy import Action
 from syncs import importing
@@ -90,7 +92,20 @@ def erp_cost_code_list(account: Account) -> m.StandardCostCodeList | None:
     return m.StandardCostCodeList.objects.filter(account=account, is_erp=True).first()
 
 
-def _project_fields(staged: StagedRecord, account: Account) -> Fields:
+def _add_project(staged: StagedRecord, account: Account, choices: Choices) -> m.ErpLinkedModel:
+    """A project from an ERP job, started from the account's template for imported jobs: its
+    stage and job-cost sync, and every active code of the ERP list when the template says so
+    (no template: course of construction, no job-cost sync, no codes yet)."""
+    template = import_template(account)
+    project = _record(lambda s, a: _project_fields(s, a, template))(staged, account, choices)
+    if template is not None and template.add_all_cost_codes:
+        project_cost_codes_add(account=account, project=cast(m.Project, project))
+    return project
+
+
+def _project_fields(
+    staged: StagedRecord, account: Account, template: m.ProjectTemplate | None
+) -> Fields:
     data, number = staged.data, str(staged.data.get("number") or staged.origin_code)
     code_list = erp_cost_code_list(account)
     if code_list is None:
@@ -102,7 +117,8 @@ def _project_fields(staged: StagedRecord, account: Account) -> Fields:
     return {
         "number": number,
         "name": str(data.get("name") or ""),
-        "stage": m.Project.Stage.COURSE_OF_CONSTRUCTION,
+        "stage": template.stage if template else m.Project.Stage.COURSE_OF_CONSTRUCTION,
+        "sync_job_costs": template.sync_job_costs if template else False,
         **{k: str(data.get(k) or "") for k in ("address", "city", "state_code", "zip")},
         "country_code": str(data.get("country_code") or "US")[:2],
         "start_date": _date(data.get("start_date")),
@@ -169,7 +185,7 @@ TARGETS: dict[str, Target] = {
             m.Project,
             "project",
             Action.ADD_ERP_JOB,  # seed 004: linking a job takes Admin on the ERP tool too
-            _record(_project_fields),
+            _add_project,
             lambda account: m.Project.objects.filter(
                 account=account, origin_id__isnull=True
             ).select_related("cost_code_list"),

@@ -131,6 +131,8 @@ def web_value(param: str, dims: dict[str, str], world: World) -> Any:
         return first_of(model("SyncRun"), world.account).pk
     if param == "record":
         return first_of(model("StagedRecord"), world.account).pk
+    if param == "template":  # a project template's pages (under Settings)
+        return first_of(model("ProjectTemplate"), world.account).pk
     if param == "project":  # a project's own pages (its cost codes)
         return first_of(model("Project"), world.account).pk
     raise LookupError(f"no value for <{param}>: teach web_value() about it")
@@ -201,6 +203,7 @@ def build_world() -> World:
         Token.objects.get_or_create(user=user)
     for owner in (account, other):
         build_records(owner)
+        model("ProjectTemplate")._default_manager.create(account=owner, name="Standard job")
         sync_request(account=owner, kind="vendors", trigger="schedule")
         connection = model("ErpConnection")._default_manager.get(account=owner)
         staged.apply(Scope(owner, connection, "vendors"), [{"origin_id": "V-1", "name": "ERP Co"}])

@@ -1,4 +1,5 @@
-"""The demo account's four projects and their sub jobs."""
+"""The demo account's four projects, their sub jobs, and the template projects added from ERP
+jobs start from."""
 
 from __future__ import annotations
 
@@ -50,3 +51,17 @@ SUB_JOBS: tuple[tuple[str, str, str], ...] = (
 
 def project_by_number(number: str) -> DemoProject:
     return next(p for p in PROJECTS if p.number == number)
+
+
+class DemoTemplate(NamedTuple):
+    name: str
+    stage: str
+    sync_job_costs: bool
+    add_all_cost_codes: bool
+
+
+# The template for imported jobs: a job added from the ERP is under way, syncs its job costs and
+# can be costed against any code of the ERP's list from the start.
+IMPORT_TEMPLATE = DemoTemplate(
+    "Standard job", "course_of_construction", sync_job_costs=True, add_all_cost_codes=True
+)

@@ -1,25 +1,29 @@
 """Routes under ``/api/v1/``: the account list, the token endpoint, and one collection per kind
 of record with an API part, at its key (``/api/v1/commitments/``), and the cost code actions
-(:mod:`integrations.api.cost_codes`)."""
+(:mod:`integrations.api.cost_codes`), and the account's settings."""
 
 from __future__ import annotations
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from integrations.api import cost_codes, views
+from integrations.api import cost_codes, project_templates, settings, views
 from integrations.kinds import kinds
 
 app_name = "api"
 
 router = DefaultRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
+router.register(
+    "project-templates", project_templates.ProjectTemplateViewSet, basename="project-template"
+)
 for kind in kinds():
     if kind.api is not None:
         router.register(kind.key, views.viewset_for(kind), basename=kind.name)
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("settings/", settings.AccountSettingsView.as_view(), name="account-settings"),
     path(
         "projects/<int:pk>/refresh-cost-codes/",
         cost_codes.ProjectRefreshCostCodesView.as_view(),
