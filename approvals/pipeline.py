@@ -3,10 +3,13 @@
 A worker *claims* requests by a conditional update (``accepted`` -> ``exporting`` with a lease),
 so two workers never export the same request at once. Every call carries an idempotency key
 (``connection:type:item:request``); after an attempt whose outcome is unknown the record is
-looked up by that key before it is created again. The ERP's id and the synced state are stored in
-one transaction. Transient errors go back to ``accepted`` and are retried; permanent ones land in
-*Failed to Export*; refused credentials pause the connection with the items still queued. A
-sweeper re-enqueues what a crash left behind.
+looked up by that key before it is created again. A record the ERP already holds (it has an
+ERP id) of a type the connector updates is sent as an update of that ERP record
+(``Connector.update``): alone, never in a batch, never filed anew. The ERP's id and the synced
+state (no longer *Changed since sync*) are stored in one transaction. Transient errors go back
+to ``accepted`` and are retried; permanent ones land in *Failed to Export*; refused credentials
+pause the connection with the items still queued. A sweeper re-enqueues what a crash left
+behind.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 from django.utils import timezone
 
 from approvals import transitions
@@ -35,7 +39,7 @@ from erp import calls as erp_calls
 from erp.calls import Subject, finish_calls, logged_call, resolve_errors, start_calls
 from erp.connections import connection_for, connector_for
 from erp.models import ErpConnection
-from integrations.kinds import by_object_type
+from integrations.kinds import Kind, by_object_type
 
 S = RequestState
 LEASE = timedelta(seconds=getattr(settings, "EXPORT_LEASE_SECONDS", 300))  # 5 min
@@ -156,43 +160,81 @@ def idempotency_key(connection: ErpConnection, request: ExportRequest) -> str:
     return f"{connection.pk}:{request.item_type}:{request.item_id}:{request.pk}"
 
 
-def payload_for(request: ExportRequest) -> Payload:
-    kind = by_object_type(request.item_type)
+@dataclasses.dataclass(frozen=True)
+class Outgoing:
+    """What the connector is given for one request: the record's payload and, for a record the
+    ERP already holds (it has an ERP id) of a type the connector updates, that ERP id (the
+    record is then updated in place, never filed again); ``None``: a new record."""
+
+    payload: Payload
+    update_of: str | None = None
+
+
+def _payload(kind: Kind, item: Model, request: ExportRequest) -> Payload:
     assert kind.erp is not None, "only exportable kinds have export requests"
-    item = kind.model._default_manager.select_related(*kind.erp.related).get(
-        pk=request.item_id, account_id=request.account_id
-    )
     payload = kind.erp.build(item)
     fields = {k: v for k, v in request.erp_fields.items() if hasattr(payload, k)}
     return dataclasses.replace(payload, **fields) if fields else payload
 
 
+def _record(request: ExportRequest) -> tuple[Kind, Model]:
+    kind = by_object_type(request.item_type)
+    assert kind.erp is not None, "only exportable kinds have export requests"
+    item = kind.model._default_manager.select_related(*kind.erp.related).get(
+        pk=request.item_id, account_id=request.account_id
+    )
+    return kind, item
+
+
+def payload_for(request: ExportRequest) -> Payload:
+    kind, item = _record(request)
+    return _payload(kind, item, request)
+
+
+def outgoing(connector: Connector, request: ExportRequest) -> Outgoing:
+    """The payload of the request's record, and whether the connector is to update it."""
+    kind, item = _record(request)
+    origin_id = getattr(item, "origin_id", None)
+    updates = connector.capabilities.entity(request.item_type).export_update
+    return Outgoing(_payload(kind, item, request), origin_id if origin_id and updates else None)
+
+
 def _export_one(
-    connector: Connector, connection: ErpConnection, request: ExportRequest
+    connector: Connector, connection: ErpConnection, request: ExportRequest, out: Outgoing
 ) -> ExportResult:
-    """Look the record up first when an earlier attempt may have filed it; else create it."""
+    """Look the record up first when an earlier attempt may have filed it; else create it, or
+    update the ERP's record of it. An update never files a record, so retrying one after a
+    crash cannot make a second."""
     key = idempotency_key(connection, request)
     if request.attempts > 1:
         with logged_call(connection, "lookup", _subject(request, key)):
             found = connector.find_by_external_ref(request.item_type, key)
         if found is not None:
             return found
-    payload = payload_for(request)
-    subject = _subject(request, key, amount=request.summary.get("amount"))
-    with logged_call(connection, "export", subject) as call:
-        result = connector.export(request.item_type, payload, key)
+    amount = request.summary.get("amount")
+    if out.update_of is None:
+        action = "export"
+        send = partial(connector.export, request.item_type, out.payload, key)
+    else:
+        action = "update"
+        send = partial(connector.update, request.item_type, out.update_of, out.payload, key)
+    with logged_call(connection, action, _subject(request, key, amount=amount)) as call:
+        result = send()
         call.response = {"origin_id": result.origin_id, "origin_code": result.origin_code}
     return result
 
 
 def _export_batch(
-    connector: Connector, connection: ErpConnection, requests: Sequence[ExportRequest]
+    connector: Connector,
+    connection: ErpConnection,
+    requests: Sequence[ExportRequest],
+    payloads: Sequence[Payload],
 ) -> list[ExportResult | ConnectorError]:
     """One call for the whole batch, logged as one row per item (readable per item)."""
     subjects = [_subject(r, idempotency_key(connection, r), batch=len(requests)) for r in requests]
     logged, started = start_calls(connection, "export", subjects)
     try:
-        items = [(payload_for(r), s.key) for r, s in zip(requests, subjects, strict=True)]
+        items = [(payload, s.key) for payload, s in zip(payloads, subjects, strict=True)]
         results = connector.export_batch(requests[0].item_type, items)
     except ConnectorError as exc:
         results = [exc] * len(requests)
@@ -264,21 +306,23 @@ def export(request_id: int) -> str:
 def _attempt(
     connector: Connector, connection: ErpConnection, requests: list[ExportRequest]
 ) -> list[ExportResult | ConnectorError]:
-    """Export the claimed requests: alone, or (what earlier attempts did not file) in a batch."""
+    """Export the claimed requests: alone (an update, or what an earlier attempt may have
+    filed), or the new records in a batch."""
     outcomes: dict[int, ExportResult | ConnectorError] = {}
-    to_file = []
+    to_file: list[tuple[ExportRequest, Payload]] = []
     for request in requests:
-        if len(requests) == 1 or request.attempts > 1:
+        out = outgoing(connector, request)
+        if len(requests) == 1 or request.attempts > 1 or out.update_of is not None:
             try:
-                outcomes[request.pk] = _export_one(connector, connection, request)
+                outcomes[request.pk] = _export_one(connector, connection, request, out)
             except ConnectorError as exc:
                 outcomes[request.pk] = exc
         else:
-            to_file.append(request)
+            to_file.append((request, out.payload))
     if to_file:
-        for request, result in zip(
-            to_file, _export_batch(connector, connection, to_file), strict=True
-        ):
+        batch = [request for request, _ in to_file]
+        results = _export_batch(connector, connection, batch, [p for _, p in to_file])
+        for request, result in zip(batch, results, strict=True):
             outcomes[request.pk] = result
     return [outcomes[r.pk] for r in requests]
 

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import ExportRequest, RequestState
-from approvals.services import SENDABLE
+from approvals.services import SENDABLE, may_send
 from audit.models import AuditEvent
 from erp.connections import connector_class_for
 from integrations.kinds import Kind, by_object_type, exportable_types, kind_of
@@ -30,7 +30,6 @@ from integrations.models import ErpState, Project
 from integrations.unlinking import UNLINK_VERBS
 from integrations.web.forms import locked_reason
 from permissions.access import can
-from permissions.policy import Action
 from tenancy.models import Account
 
 PAGE_SIZE = 25
@@ -262,16 +261,18 @@ def item_workflow(user: Any, account: Account, item: Model) -> ItemWorkflow:
         .select_related("sent_by", "decided_by")
         .order_by("-sent_at", "-id")
     )
-    may_send = can(user, Action.SEND_ITEMS, account, obj=item)
+    may = may_send(user, account, item)
     send_label = ""
-    if may_send:
+    if may:
         entity = connector_class_for(account).capabilities.entity(object_type)
         if entity.exports and state == ErpState.UNSENT:
             send_label = "Send to ERP"
         elif entity.exports and (
             state in SENDABLE or (state == ErpState.SYNCED and entity.export_update)
         ):
-            send_label = "Re-send to ERP"
+            send_label = (
+                "Send update to ERP" if getattr(item, "origin_id", None) else "Re-send to ERP"
+            )
 
     def latest(request_state: RequestState) -> ExportRequest | None:
         return next((r for r in history if r.state == request_state), None)
@@ -282,7 +283,7 @@ def item_workflow(user: Any, account: Account, item: Model) -> ItemWorkflow:
         state=state,
         state_label=getattr(item, "erp_state_label", ErpState(state).label),
         history=history,
-        may_send=may_send,
+        may_send=may,
         send_label=send_label,
         open_request=latest(RequestState.PENDING) if state == ErpState.PENDING else None,
         last_reject=latest(RequestState.REJECTED) if state == ErpState.REJECTED else None,

@@ -7,7 +7,9 @@ export) to run once the transaction has committed.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -18,8 +20,10 @@ from django.utils import timezone
 from approvals import export_tasks, notifications, transitions
 from approvals.errors import DecisionConflict, InvalidTransition, SendRefused
 from approvals.models import ExportRequest, RequestState
+from approvals.numbering import accept_fields
 from connectors.base import Entity, Problem, validate
 from erp.connections import connector_class_for
+from integrations.budget_pairs import BudgetPairs, budget_pairs_add
 from integrations.kinds import Erp, Kind, by_object_type, kind_of
 from integrations.models import ErpState
 from integrations.payloads import amount_of
@@ -53,6 +57,25 @@ def _erp(kind: Kind) -> Erp:
     return kind.erp
 
 
+def may_send(user: Any, account: Account, item: Model) -> bool:
+    """*Send, Retrieve, or Resend Items*: Admin on the item's tool, or, for a kind another
+    matrix row also lets send (a project: *Add a Procore Project to your ERP System*), that
+    row on the ERP tool."""
+    if can(user, Action.SEND_ITEMS, account, obj=item):
+        return True
+    also = _erp(kind_of(item)).also_sent_by
+    return (
+        also is not None
+        and can(user, also, account)
+        and can(user, Action.VIEW_RECORDS, account, obj=item)
+    )
+
+
+def require_sender(user: Any, account: Account, item: Model) -> None:
+    if not may_send(user, account, item):
+        require(user, Action.SEND_ITEMS, account, obj=item)  # refused, with the row's words
+
+
 def load(kind: Kind, account: Account, ids: Sequence[int]) -> Any:
     """The records to send, with what their payload reads."""
     return kind.model._default_manager.filter(account=account, pk__in=ids).select_related(
@@ -75,14 +98,30 @@ def request_summary(item: Any, payload: Any) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class Sent:
+    """What a send did: the request it opened, and what it added to the project's budget
+    (``None`` when the account does not add cost code and cost type pairs, or the item is not
+    of a type that adds them)."""
+
+    request: ExportRequest
+    budget_pairs: BudgetPairs | None = None
+
+
 def export_send(*, item: Model, actor: Any) -> ExportRequest:
+    """*Send to ERP* (or *Re-send*): the request :func:`export_send_outcome` opens."""
+    return export_send_outcome(item=item, actor=actor).request
+
+
+@transaction.atomic
+def export_send_outcome(*, item: Model, actor: Any) -> Sent:
     """*Send to ERP* (or *Re-send*): check the ERP's rules and open a request for approval, or,
-    with direct export on for the item's type, accept it at once."""
+    with direct export on for the item's type, accept it at once; with the account's setting,
+    add the pairs the item's lines use to the project's budget."""
     kind = kind_of(item)
     erp, word = _erp(kind), kind.erp_label.lower()
     account = Account.objects.get(pk=item.account_id)  # type: ignore[attr-defined]
-    require(actor, Action.SEND_ITEMS, account, obj=item)
+    require_sender(actor, account, item)
     item = kind.model._default_manager.select_for_update().get(pk=item.pk)
     item = load(kind, account, [item.pk]).get()
     before = item.erp_state  # type: ignore[attr-defined]  # an exportable ErpLinkedModel
@@ -114,7 +153,10 @@ def export_send(*, item: Model, actor: Any) -> ExportRequest:
                 state=S.ACCEPTED if direct else S.PENDING,
                 direct=direct,
                 is_resend=before != ErpState.UNSENT,
-                summary=request_summary(item, payload),
+                summary={
+                    **request_summary(item, payload),
+                    "update": bool(getattr(item, "origin_id", None)),
+                },
                 sent_by=actor,
                 sent_at=now,
                 decided_by=actor if direct else None,
@@ -124,17 +166,18 @@ def export_send(*, item: Model, actor: Any) -> ExportRequest:
         raise InvalidTransition(f"This {word} is already waiting for the ERP.") from None
     verb = "direct_export" if direct else ("resend" if request.is_resend else "send")
     transitions.opened(request, actor=actor, verb=verb, record_state=before)
+    pairs = budget_pairs_add(account=account, item=item, actor=actor, request_id=request.pk)
     if direct:
         transaction.on_commit(lambda: export_tasks.enqueue([request.pk]))
     else:
         notify_now = before == ErpState.REJECTED or account.notify_approvers_on_send
         if notify_now:
             transaction.on_commit(lambda: notifications.notify_sent(request.pk))
-    return request
+    return Sent(request, pairs)
 
 
 @transaction.atomic
-def export_resend(*, account: Account, request_id: int, actor: Any) -> ExportRequest:
+def export_resend(*, account: Account, request_id: int, actor: Any) -> Sent:
     """*Re-send*: after a request was retrieved or rejected (and the record fixed), send the
     record again as a new request."""
     previous = ExportRequest.objects.select_related("decided_by").get(
@@ -144,10 +187,10 @@ def export_resend(*, account: Account, request_id: int, actor: Any) -> ExportReq
     item = load(kind, account, [previous.item_id]).first()
     if item is None:
         raise ObjectDoesNotExist(f"The {kind.erp_label.lower()} of this request is gone.")
-    require(actor, Action.SEND_ITEMS, account, obj=item)
+    require_sender(actor, account, item)
     if previous.state not in RESENDABLE:
         raise InvalidTransition(_not_resendable(previous))
-    return export_send(item=item, actor=actor)
+    return export_send_outcome(item=item, actor=actor)
 
 
 def _not_resendable(request: ExportRequest) -> str:
@@ -224,7 +267,7 @@ def export_retrieve(*, account: Account, request_id: int, actor: Any) -> ExportR
     """*Retrieve from ERP*: the sender takes an item back before anyone decides on it."""
     (request,) = _locked(account, [request_id])
     item = load(by_object_type(request.item_type), account, [request.item_id]).get()
-    require(actor, Action.SEND_ITEMS, account, obj=item)
+    require_sender(actor, account, item)
     _check_state("retrieve", [request])
     return _move("retrieve", [request], actor)[0]
 
@@ -241,15 +284,15 @@ def _require_decider(account: Account, actor: Any, requests: list[ExportRequest]
 def _clean_erp_fields(
     account: Account, requests: list[ExportRequest], erp_fields: Mapping[str, str]
 ) -> dict[str, str]:
-    """The values the approver typed, checked against what the connector asks for. ERP fields
-    belong to one item: a bulk accept of a type that requires some is refused."""
+    """The values the approver typed, checked against what the connector and the account's
+    numbering ask for (:func:`approvals.numbering.accept_fields`). ERP fields belong to one
+    item: a bulk accept of a type that requires some is refused."""
     if erp_fields and len(requests) != 1:
         raise ValidationError({"erp_fields": "ERP fields are given when accepting one item."})
     errors: dict[str, str] = {}
     cleaned: dict[str, str] = {}
     for key in sorted({r.item_type for r in requests}):
-        _, entity = _entity(account, by_object_type(key))
-        declared = {f.name: f for f in entity.accept_fields}
+        declared = {f.name: f for f in accept_fields(account, key)}
         for name, value in erp_fields.items():
             spec = declared.get(name)
             text = str(value).strip()
@@ -260,15 +303,38 @@ def _clean_erp_fields(
             elif text:
                 cleaned[name] = text
         for name, spec in declared.items():
-            if spec.required and name not in cleaned:
+            if spec.required and name not in cleaned and name not in errors:
                 errors[name] = (
                     f"{spec.label} is required."
                     if len(requests) == 1
-                    else f"The ERP needs a {spec.label} for each item: accept them one by one."
+                    else f"The ERP needs {_a(spec.label)} for each item: accept them one by one."
                 )
+    if not errors and cleaned:
+        errors = _typed_problems(account, requests[0], cleaned)
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _a(label: str) -> str:
+    return f"{'an' if label[:1].lower() in 'aeiou' else 'a'} {label}"
+
+
+def _typed_problems(
+    account: Account, request: ExportRequest, typed: Mapping[str, str]
+) -> dict[str, str]:
+    """The ERP's rules on the payload's fields the approver typed (a typed contract number
+    longer than the ERP takes), by field."""
+    kind = by_object_type(request.item_type)
+    _, entity = _entity(account, kind)
+    rules = tuple(rule for rule in entity.rules if rule.field in typed)
+    item = load(kind, account, [request.item_id]).first() if rules else None
+    if item is None:
+        return {}
+    payload = _erp(kind).build(item)
+    values: dict[str, Any] = {k: v for k, v in typed.items() if hasattr(payload, k)}
+    problems = validate(dataclasses.replace(payload, **values), rules)
+    return {p.field: p.message for p in problems}
 
 
 @transaction.atomic

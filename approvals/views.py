@@ -33,14 +33,15 @@ from approvals.forms import (
     problem_rows,
 )
 from approvals.models import ExportRequest, RequestState
+from approvals.numbering import accept_fields
 from approvals.services import (
     export_accept,
     export_reject,
     export_retrieve,
     export_retry,
-    export_send,
+    export_send_outcome,
+    may_send,
 )
-from erp.connections import connector_class_for
 from integrations.kinds import Kind, by_object_type, kind_of
 from permissions.access import can, restrict
 from permissions.policy import Action
@@ -232,8 +233,9 @@ class BulkDecisionView(PolicyView):
 
 
 class DecisionView(PolicyView):
-    """The accept dialog (the ERP fields the connector asks for) or the reject dialog (the
-    reason). With htmx it opens over the queue; without JavaScript it is a page of its own."""
+    """The accept dialog (the ERP fields the connector and the account's numbering ask for) or
+    the reject dialog (the reason). With htmx it opens over the queue; without JavaScript it is
+    a page of its own."""
 
     policy_action = Action.VIEW_ERP_TOOL  # and load() asks for the approver of the type
 
@@ -254,10 +256,8 @@ class DecisionView(PolicyView):
     def form(self, data: Any = None) -> AcceptForm | RejectForm:
         if self.decision == "reject":
             return RejectForm(data)
-        entity = connector_class_for(self.account).capabilities.entity(
-            self.export_request.item_type
-        )
-        return AcceptForm(data, accept_fields=entity.accept_fields)
+        fields = accept_fields(self.account, self.export_request.item_type)
+        return AcceptForm(data, accept_fields=fields)
 
     def get(self, request: AccountRequest, pk: int, **kwargs: Any) -> HttpResponse:
         self.load(pk)
@@ -370,20 +370,25 @@ class SendView(PolicyView):
         self.item = _visible_record(self, self.kwargs["item_type"], self.kwargs["item_id"])
         return self.item
 
+    def check_policy(self, action: Action | None, target: Model | type[Model] | None) -> None:
+        if not (isinstance(target, Model) and may_send(self.request.user, self.account, target)):
+            super().check_policy(action, target)
+
     def post(self, request: AccountRequest, **kwargs: Any) -> HttpResponse:
         item = self.item
         try:
-            sent = export_send(item=item, actor=request.user)
+            sent = export_send_outcome(item=item, actor=request.user)
         except SendRefused as exc:
             return render_workflow(request, item, problems=problem_rows(exc.problems), status=400)
         except CONFLICTS as exc:
             return render_workflow(request, item, error=exc.message, status=409)
         item.refresh_from_db()
-        if sent.state == RequestState.ACCEPTED:
+        if sent.request.state == RequestState.ACCEPTED:
             note = f"{item} went straight to the ERP (direct export)."
         else:
             note = f"{item} was sent for accounting acceptance."
-        return _after_item_action(request, item, note)
+        budget = sent.budget_pairs.message if sent.budget_pairs else ""
+        return _after_item_action(request, item, f"{note} {budget}".strip())
 
 
 class RetrieveView(PolicyView):

@@ -141,7 +141,10 @@ class AcceptField:
 
 @dataclass(frozen=True)
 class Entity:
-    """What a connector does with one kind of record."""
+    """What a connector does with one kind of record: ``export_create`` files new records
+    (:meth:`Connector.export`), ``export_update`` changes the ERP's record of one the ERP
+    already holds (:meth:`Connector.update`, given the record's ERP id), ``unlink`` lets the
+    portal forget a record the ERP deleted (:meth:`Connector.delete_check`)."""
 
     export_create: bool = False
     export_update: bool = False
@@ -217,7 +220,23 @@ class Connector(ABC):
 
     @abstractmethod
     def export(self, obj_type: str, payload: Payload, idempotency_key: str) -> ExportResult:
-        """Create (or update) the record in the ERP, filed under ``idempotency_key``."""
+        """Create the record in the ERP, filed under ``idempotency_key`` (the same key again
+        files nothing new: it answers the record filed first)."""
+
+    def update(
+        self, obj_type: str, origin_id: str, payload: Payload, idempotency_key: str
+    ) -> ExportResult:
+        """Change the ERP's record ``origin_id`` to ``payload``'s values, in place.
+
+        The portal calls it, instead of :meth:`export`, for a record the ERP already holds
+        (one with an ERP id: exported, or linked to an ERP record) of a type declared
+        ``export_update``; never in a batch. It never files a second record: the answer names
+        the same record (its ``origin_id``; its ``origin_code`` may change). Repeating it with
+        the same key is safe (the retry after an answer that never came); a connector may file
+        the key with the record so that :meth:`find_by_external_ref` finds the update. A
+        record gone from the ERP is a :class:`PermanentError`. Connectors that declare
+        ``export_update`` for some type override this; the default refuses."""
+        raise PermanentError(f"{self.label} does not take updates of {obj_type}.")
 
     def export_batch(
         self, obj_type: str, items: Sequence[tuple[Payload, str]]

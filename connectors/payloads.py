@@ -33,6 +33,8 @@ class CostLine:
     uom: str = ""
     unit_cost: Decimal | None = None
     source_line_ref: str | None = None  # the contract line an invoice or change order line hits
+    # What the owner is billed for a budget line, where the account exports it; else None.
+    billing_amount: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class CompanyPayload:
     email: str = ""
     website: str = ""
     license_number: str = ""
+    tax_id: str = ""
     is_active: bool = True
     erp_vendor_id: str = ""  # typed by the approver on accept, when the ERP needs one
 
@@ -110,6 +113,9 @@ class CommitmentPayload:
     description: str
     lines: tuple[CostLine, ...]
     grand_total: Decimal = Decimal("0.00")
+    # The ERP's own contract number, typed by the approver where the account uses the ERP's
+    # numbers (Settings); empty: the ERP numbers the commitment itself.
+    erp_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,7 @@ class ChangeOrderPayload:
     date: datetime.date | None
     lines: tuple[CostLine, ...]
     total: Decimal = Decimal("0.00")
+    erp_number: str = ""  # the ERP's change order number, typed on accept (as for commitments)
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,7 @@ class ErpLogView(PolicyView):
             "page": page,
             "chosen": chosen,
             "outcomes": ErpCall.Outcome.choices,
-            "actions": ["export", "lookup", "test", "fetch", "unlink_check"],
+            "actions": ["export", "update", "lookup", "test", "fetch", "unlink_check"],
             "querystring": params.urlencode(),
         }
         return render(request, "erp/log.html", context)

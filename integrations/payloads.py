@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -72,6 +73,7 @@ def company(item: m.Company) -> CompanyPayload:
         email=item.email,
         website=item.website,
         license_number=item.license_number,
+        tax_id=item.tax_id,
         is_active=item.is_active,
     )
 
@@ -97,9 +99,17 @@ def cost_code(item: m.StandardCostCode) -> CostCodePayload:
 
 
 def budget(item: m.Budget) -> BudgetPayload:
-    lines = item.lines.select_related(*LINE_RELATED)
+    """The budget's lines, each with its billing amount where the account exports it (the
+    account's setting; ``None`` otherwise)."""
+    lines = list(item.lines.select_related(*LINE_RELATED))
+    cost_lines = _cost_lines(lines)
+    if item.account.export_budget_billing_amount:
+        cost_lines = tuple(
+            replace(cost, billing_amount=line.billing_amount)
+            for cost, line in zip(cost_lines, lines, strict=True)
+        )
     return BudgetPayload(
-        project_number=item.project.number, project_ref=ref(item.project), lines=_cost_lines(lines)
+        project_number=item.project.number, project_ref=ref(item.project), lines=cost_lines
     )
 
 

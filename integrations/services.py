@@ -170,11 +170,19 @@ def record_update(
 
     Refused, naming the field: a locked field changed while the record is with the ERP, or a
     record moved to another parent (a record stays where it was created)."""
-    require(actor, kind_of(instance).write_action(instance), account, obj=instance)
+    kind = kind_of(instance)
+    require(actor, kind.write_action(instance), account, obj=instance)
     if getattr(instance, "account_id", None) != account.pk:
         raise PermissionDenied("That record is not in this account.")
+    refusal = kind.edit_refusal(account)
+    if refusal is not None:
+        raise ValidationError(refusal)
     asked = {**changes, LINES: lines} if lines is not None else dict(changes)
-    errors = {**_moves(instance, changes), **locked_changes(instance, asked)}
+    errors = {
+        **_moves(instance, changes),
+        **locked_changes(instance, asked),
+        **_foreign_cost_code(instance, changes),
+    }
     if errors:
         raise ValidationError(errors)
     plain, related = _split_many_to_many(type(instance), changes)
@@ -246,6 +254,15 @@ def _moves(instance: Model, changes: Mapping[str, Any]) -> dict[str, str]:
     if name is None or name not in changes or changes[name] == getattr(instance, name):
         return {}
     return {name: f"A record cannot move to another {_label(instance, name).lower()}."}
+
+
+def _foreign_cost_code(instance: Model, changes: Mapping[str, Any]) -> dict[str, str]:
+    """A record's own cost code (not its lines') must be one of its project's."""
+    code = changes.get("cost_code")
+    project = project_of(instance)
+    if code is None or project is None or code.project_id == project.pk:
+        return {}
+    return {"cost_code": f"Cost code {code} is not on this record's project."}
 
 
 def _check_lines(parent: Model, lines: Sequence[LineData]) -> None:

@@ -80,7 +80,17 @@ def _record(fields: Callable[[StagedRecord, Account], Fields]) -> Creator:
 
 def _company_fields(staged: StagedRecord, account: Account) -> Fields:
     data = staged.data
-    keep = ("name", "address", "city", "state_code", "zip", "country_code", "phone", "email")
+    keep = (
+        "name",
+        "address",
+        "city",
+        "state_code",
+        "zip",
+        "country_code",
+        "phone",
+        "email",
+        "tax_id",
+    )
     return {
         **{name: str(data.get(name) or "") for name in keep},
         "country_code": str(data.get("country_code") or "US")[:2],

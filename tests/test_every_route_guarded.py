@@ -145,7 +145,10 @@ def full_rights_status(route: Route, dims: dict[str, str]) -> int:
         return 302
     kind = dims.get("kind")
     if route.view_name in ("record-create", "record-edit") and kind:
-        return 200 if record_kinds()[kind][1] else 404  # ERP-owned kinds are read-only
+        writable = record_kinds()[kind][1]
+        if route.view_name == "record-create":
+            writable = writable and next(k for k in kinds() if k.key == kind).creatable
+        return 200 if writable else 404  # ERP-owned kinds are read-only; some only the ERP creates
     return 200
 
 

@@ -55,7 +55,19 @@ MOVED = {
 
 # Columns added after the previous version, and the value an existing row gets.
 ADDED_SINCE: dict[Any, dict[str, Any]] = {
-    Account: {"job_cost_date": "post", "time_zone": "UTC", "update_companies_on_refresh": True},
+    Account: {
+        "job_cost_date": "post",
+        "time_zone": "UTC",
+        "update_companies_on_refresh": True,
+        # Advanced settings: an account keeps doing what it did (the portal's numbers, nothing
+        # added to budgets or exported besides, every cost code, synced job costs read-only).
+        "use_portal_contract_numbers": True,
+        "use_portal_change_order_numbers": True,
+        "add_budget_pairs": False,
+        "allow_editing_synced_job_costs": False,
+        "standard_code_filter": "",
+        "export_budget_billing_amount": False,
+    },
     Commitment: {"erp_changed": False},  # an existing record was not changed since its sync
 }
 

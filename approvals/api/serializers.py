@@ -6,7 +6,9 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 
 from approvals.models import ExportRequest, RequestState
 from integrations.kinds import exportable_types
@@ -60,6 +62,25 @@ class ExportSummarySerializer(serializers.Serializer[Any]):
     )
 
 
+REQUEST_FIELDS: tuple[str, ...] = (
+    "id",
+    "item_type",
+    "item_id",
+    "state",
+    "direct",
+    "is_resend",
+    "summary",
+    "project",
+    "sent_by",
+    "sent_at",
+    "decided_by",
+    "decided_at",
+    "reason",
+    "erp_fields",
+    "error",
+)
+
+
 class ExportRequestSerializer(serializers.ModelSerializer[ExportRequest]):
     item_type = serializers.ChoiceField(choices=ITEM_TYPE_CHOICES, read_only=True)
     state = RequestStateField(read_only=True)
@@ -74,24 +95,71 @@ class ExportRequestSerializer(serializers.ModelSerializer[ExportRequest]):
 
     class Meta:
         model = ExportRequest
-        fields = (
-            "id",
-            "item_type",
-            "item_id",
-            "state",
-            "direct",
-            "is_resend",
-            "summary",
-            "project",
-            "sent_by",
-            "sent_at",
-            "decided_by",
-            "decided_at",
-            "reason",
-            "erp_fields",
-            "error",
-        )
+        fields = REQUEST_FIELDS
         read_only_fields = fields
+
+
+class AddedPairSerializer(serializers.Serializer[Any]):
+    """A $0 budget line a send added for a cost code and cost type pair the budget lacked."""
+
+    line = serializers.IntegerField(source="line_id", read_only=True, help_text="Budget line id.")
+    cost_code = serializers.IntegerField(source="cost_code_id", read_only=True)
+    cost_type = serializers.IntegerField(source="cost_type_id", read_only=True)
+    pair = serializers.CharField(
+        source="label", read_only=True, help_text="The cost code and cost type, in words."
+    )
+
+
+class BudgetPairsSerializer(serializers.Serializer[Any]):
+    """What a send added to the project's budget (the account's *Add new cost code and cost
+    type pairs to budgets*)."""
+
+    budget = serializers.IntegerField(
+        source="budget_id", read_only=True, allow_null=True, help_text="The budget's id."
+    )
+    created = serializers.BooleanField(
+        read_only=True, help_text="The project had no budget: the send created it."
+    )
+    added = AddedPairSerializer(many=True, read_only=True)
+    not_added = serializers.IntegerField(
+        read_only=True, help_text="Pairs the budget lacks but could not take now (see message)."
+    )
+    message = serializers.CharField(read_only=True, help_text="What happened, in words.")
+
+
+@extend_schema_field(BudgetPairsSerializer)
+class BudgetPairsField(serializers.Field):
+    """What the send added to the budget (in the serializer's context); an answer without it
+    leaves the field out, so the schema does not list it as always there."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", required=False, **kwargs)
+
+    def get_attribute(self, instance: Any) -> Any:
+        pairs = self.context.get("budget_pairs")
+        if pairs is None:
+            raise SkipField()
+        return pairs
+
+    def to_representation(self, value: Any) -> Any:
+        return BudgetPairsSerializer(value).data
+
+
+class SentRequestSerializer(ExportRequestSerializer):
+    """The request a send opened; with ``budget_pairs`` where the send could add cost code and
+    cost type pairs to the budget (the account's setting on, a commitment or a commitment
+    change order)."""
+
+    budget_pairs = BudgetPairsField(
+        help_text="What the send added to the project's budget; absent when the account does "
+        "not add new cost code and cost type pairs to budgets, or the item is not a commitment "
+        "or a commitment change order."
+    )
+
+    class Meta:
+        model = ExportRequest
+        fields = (*REQUEST_FIELDS, "budget_pairs")
+        read_only_fields = REQUEST_FIELDS
 
 
 class SendSerializer(serializers.Serializer[Any]):
@@ -105,7 +173,10 @@ class AcceptSerializer(serializers.Serializer[Any]):
     erp_fields = serializers.DictField(
         child=serializers.CharField(allow_blank=True),
         required=False,
-        help_text="Values the ERP asks for when accepting (for example `erp_job_number`).",
+        help_text=(
+            "Values the ERP asks for when accepting (for example `erp_job_number`; `number`, the "
+            "ERP's contract or change order number, when the account uses the ERP's numbers)."
+        ),
     )
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -41,12 +41,13 @@ from approvals.api import serializers as s
 from approvals.errors import DecisionConflict, InvalidTransition, SendRefused
 from approvals.models import ExportRequest, RequestState
 from approvals.services import (
+    Sent,
     export_accept,
     export_reject,
     export_resend,
     export_retrieve,
     export_retry,
-    export_send,
+    export_send_outcome,
 )
 from integrations.api.fields import api_errors
 from integrations.api.filters import StableOrderingFilter
@@ -181,21 +182,26 @@ class ExportRequestViewSet(
         body.is_valid(raise_exception=True)
         return dict(body.validated_data)
 
-    def _send(self, item: Model) -> Response:
-        with workflow_errors():
-            sent = export_send(item=item, actor=self.request.user)
-        return Response(self._shown([sent.pk])[0], status=status.HTTP_201_CREATED)
+    def _sent(self, sent: Sent) -> Response:
+        """The request a send opened, with what it added to the budget (``budget_pairs``)."""
+        request = ExportRequest.objects.select_related("sent_by", "decided_by").get(
+            pk=sent.request.pk
+        )
+        context = {**self.get_serializer_context(), "budget_pairs": sent.budget_pairs}
+        body = s.SentRequestSerializer(request, context=context).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
     # --- Send --------------------------------------------------------------------------------
 
     @extend_schema(
         summary="Send an item to the ERP",
         request=s.SendSerializer,
-        responses=_responses(201, s.ExportRequestSerializer),
+        responses=_responses(201, s.SentRequestSerializer),
         description=(
             "Checks the ERP's rules (400 names each failing field) and opens a `pending` "
             "request, or an `accepted` one when the account exports this type directly. "
-            "Needs Admin on the item's tool."
+            "Needs Admin on the item's tool. When the account adds new cost code and cost type "
+            "pairs to budgets, `budget_pairs` says what the send added to the project's budget."
         ),
     )
     def create(self, request: Request) -> Response:
@@ -206,15 +212,17 @@ class ExportRequestViewSet(
             raise exceptions.NotFound(
                 f"No {kind.erp_label.lower()} with id {data['item_id']} in this account."
             )
-        return self._send(item)
+        with workflow_errors():
+            sent = export_send_outcome(item=item, actor=self.request.user)
+        return self._sent(sent)
 
     @extend_schema(
         summary="Re-send the request's item",
         request=None,
-        responses=_responses(201, s.ExportRequestSerializer),
+        responses=_responses(201, s.SentRequestSerializer),
         description=(
             "Sends the item again, as a new request, after this one was retrieved or rejected "
-            "(409 otherwise)."
+            "(409 otherwise); `budget_pairs` as for a send."
         ),
     )
     @action(detail=True, methods=["post"])
@@ -222,7 +230,7 @@ class ExportRequestViewSet(
         previous = self.get_object()
         with workflow_errors():
             sent = export_resend(account=self.account, request_id=previous.pk, actor=request.user)
-        return Response(self._shown([sent.pk])[0], status=status.HTTP_201_CREATED)
+        return self._sent(sent)
 
     # --- Decide ------------------------------------------------------------------------------
 

@@ -135,6 +135,12 @@ CAPABILITIES = Capabilities(
                     10,
                 ),
                 Rule(
+                    "erp_number",
+                    Check.MAX_LENGTH,
+                    "The ERP's contract numbers are at most {limit} characters.",
+                    10,
+                ),
+                Rule(
                     "title",
                     Check.MAX_LENGTH,
                     "The title is longer than the ERP's {limit} characters.",

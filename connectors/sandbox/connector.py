@@ -5,6 +5,9 @@ Faults are set per connection (``latency_ms``, ``transient_error_rate``,
 show what the pipeline does when a real ERP misbehaves. A *lost response* is the nasty one: the
 ERP saves the record, then the answer never arrives.
 
+``export`` files a new record; ``update`` changes one the ledger holds (by its number, the
+portal's ``origin_id``) in place, for the types the capabilities declare ``export_update``.
+
 What the ERP's own users do (new vendors, payments, job costs) is :mod:`.console`; ``fetch``
 sends it, and what the portal exported, in the shapes of :mod:`connectors.imports` (see
 :mod:`.records`), ordered by the ledger's revisions (:mod:`.models`).
@@ -34,7 +37,14 @@ from connectors.base import (
     TransientError,
 )
 from connectors.imports import PER_JOB, FetchKind
-from connectors.payloads import BudgetPayload, CompanyPayload, Payload, ProjectPayload
+from connectors.payloads import (
+    BudgetPayload,
+    ChangeOrderPayload,
+    CommitmentPayload,
+    CompanyPayload,
+    Payload,
+    ProjectPayload,
+)
 from connectors.registry import builtin
 from connectors.sandbox import models as ledger
 from connectors.sandbox.capabilities import CAPABILITIES
@@ -85,6 +95,8 @@ def _chosen_number(payload: Payload) -> str:
         return payload.erp_vendor_id
     if isinstance(payload, ProjectPayload):
         return payload.erp_job_number or payload.number
+    if isinstance(payload, CommitmentPayload | ChangeOrderPayload):
+        return payload.erp_number  # the ERP's number the approver typed, if the account asks
     return ""
 
 
@@ -155,6 +167,16 @@ class SandboxConnector(Connector):
         table = self._table(obj_type)
         data = {"type": obj_type, **as_json(payload)}
         record = self._file(table, payload, idempotency_key, data)
+        self._after_save()
+        return self._result(record)
+
+    def update(
+        self, obj_type: str, origin_id: str, payload: Payload, idempotency_key: str
+    ) -> ExportResult:
+        self._before_call()
+        table = self._table(obj_type)
+        data = {"type": obj_type, **as_json(payload)}
+        record = self._revise(table, origin_id, payload, idempotency_key, data)
         self._after_save()
         return self._result(record)
 
@@ -260,6 +282,34 @@ class SandboxConnector(Connector):
             if found is None:
                 raise PermanentError(f"{chosen} is already used in the ERP.") from None
             return found
+        return record
+
+    def _revise(
+        self,
+        table: type[ledger.LedgerRecord],
+        origin_id: str,
+        payload: Payload,
+        key: str,
+        data: dict[str, Any],
+    ) -> ledger.LedgerRecord:
+        """Change record ``origin_id`` in place (its number stays) and file it under ``key``;
+        a repeat of the same update changes nothing (no new revision for the fetch)."""
+        with transaction.atomic():
+            record = (
+                table._default_manager.select_for_update()
+                .filter(ledger=self.ledger, number=origin_id)
+                .first()
+            )
+            if record is None:
+                raise PermanentError(
+                    f"The ERP has no record {origin_id} to update: it was deleted in the ERP. "
+                    "Unlink the record in the portal to send it as a new one."
+                )
+            if record.external_ref == key:
+                return record
+            record.data, record.external_ref = data, key
+            record.name = _name(payload) or record.name
+            record.save(update_fields=["data", "external_ref", "name"])
         return record
 
     @staticmethod

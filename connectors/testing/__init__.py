@@ -13,8 +13,10 @@ connector's declared capabilities:
   (and answers None for an unknown key); ``delete_check`` is False while the record exists;
   ``export_batch`` answers one entry per item, in order, with per-item
   errors; the harness's sample payload meets the declared rules;
-* for each type declared ``export_update``: exporting a new version updates the record rather
-  than filing a second one;
+* for each type declared ``export_update``: ``update`` with the record's ERP id changes that
+  record in place (same origin id, new values, nothing filed), a retry with the same key (after
+  a lost response too) files nothing, and updating a record the ERP deleted is a
+  :class:`PermanentError` (where the harness can delete it);
 * for each type declared ``unlink`` (what *Unlink from ERP* asks): once the harness removed an
   exported record from the ERP, ``delete_check`` is True for it and still False for another (so
   the harness must be able to remove every such type; it need not for the others);

@@ -1,7 +1,9 @@
 """The contract's checks of exports: creating, idempotency, finding, deleting, batches,
-updates, and the messages of the declared rules."""
+updates in place (``Connector.update``), and the messages of the declared rules."""
 
 from __future__ import annotations
+
+import pytest
 
 from connectors.base import Connector, ExportResult, PermanentError, Problem, validate
 from connectors.payloads import Payload
@@ -103,21 +105,41 @@ class ExportChecks(ContractSuite):
         assert found.origin_id == second.origin_id
 
     @over("export_update")
-    def test_export_update_updates_rather_than_duplicates(
+    def test_update_changes_the_record_in_place(
         self, harness: ConnectorHarness, connector: Connector, obj_type: str
     ) -> None:
+        """An edited record the ERP holds is sent with its ERP id: the same record takes the
+        new values, nothing new is filed, and a retry with the same key changes nothing."""
         before = harness.count(obj_type)
         created, _ = self.create(harness, connector, obj_type)
         revised = harness.sample_payload(obj_type, 1, revision=1)
         assert revised != harness.sample_payload(obj_type, 1), "the revision changes nothing"
         key = new_key(obj_type, 1)
-        updated = connector.export(obj_type, revised, key)
+        updated = connector.update(obj_type, created.origin_id, revised, key)
         assert updated.origin_id == created.origin_id
         assert harness.count(obj_type) == before + 1
         assert harness.holds(obj_type, created.origin_id, revised)
+        retried = harness.connector().update(obj_type, created.origin_id, revised, key)
+        assert retried.origin_id == created.origin_id
+        assert harness.count(obj_type) == before + 1
         found = connector.find_by_external_ref(obj_type, key)
         assert found is not None
         assert found.origin_id == created.origin_id
+
+    @over("export_update")
+    def test_update_of_a_record_the_erp_deleted_is_refused(
+        self, harness: ConnectorHarness, connector: Connector, obj_type: str
+    ) -> None:
+        created, _ = self.create(harness, connector, obj_type)
+        try:
+            harness.remove_record(obj_type, created.origin_id)
+        except NotImplementedError:
+            pytest.skip(f"the harness cannot remove a {obj_type} from the ERP")
+        before = harness.count(obj_type)
+        revised = harness.sample_payload(obj_type, 1, revision=1)
+        with pytest.raises(PermanentError):
+            connector.update(obj_type, created.origin_id, revised, new_key(obj_type, 1))
+        assert harness.count(obj_type) == before
 
 
 class RuleChecks(ContractSuite):

@@ -15,7 +15,14 @@ from connectors.base import (
 )
 from connectors.imports import PER_JOB
 from connectors.testing.harnesses import ConnectorHarness, Fault, InjectedFault
-from connectors.testing.suite import OPERATIONS, ContractSuite, fetch_all, fetch_kinds, new_key
+from connectors.testing.suite import (
+    OPERATIONS,
+    ContractSuite,
+    fetch_all,
+    fetch_kinds,
+    new_key,
+    over,
+)
 
 
 class FaultChecks(ContractSuite):
@@ -114,3 +121,22 @@ class FaultChecks(ContractSuite):
         assert found is not None, "the record the ERP filed is not found by its key"
         assert healthy.export(obj_type, payload, key).origin_id == found.origin_id
         assert harness.count(obj_type) == before + 1
+
+    @over("export_update")
+    def test_lost_response_of_an_update_files_nothing_new(
+        self, harness: ConnectorHarness, obj_type: str
+    ) -> None:
+        """The ERP took the update but the answer never came: the retry (same key, same ERP
+        id) answers the same record, and the ERP still holds one."""
+        created, _ = self.create(harness, harness.connector(), obj_type)
+        injected = self.fault(harness, Fault.LOST_RESPONSE)
+        before, key = harness.count(obj_type), new_key(obj_type, 1)
+        revised = harness.sample_payload(obj_type, 1, revision=1)
+        with pytest.raises(TransientError):
+            injected.connector.update(obj_type, created.origin_id, revised, key)
+        healthy = harness.connector()
+        assert healthy.update(obj_type, created.origin_id, revised, key).origin_id == (
+            created.origin_id
+        )
+        assert harness.count(obj_type) == before
+        assert harness.holds(obj_type, created.origin_id, revised)

@@ -254,7 +254,7 @@ def purchase_values(
         "company": books.company,
         "currency": books.currency,
         "party": party.id,
-        "reference": payload.number,
+        "reference": payload.erp_number or payload.number,
         "description": payload.title,
         "purchase_date": payload.contract_date or payload.accounting_date or datetime.date.today(),
         "invoice_method": "manual",  # invoiced by the portal's pay applications

@@ -22,9 +22,6 @@ ACCOUNT_PATHS = {
     "integrations.primecontractlineitem": "contract__account",
 }
 
-RECORD_FIELDS = ("id", "created_at", "updated_at")
-ERP_FIELDS = ("origin_id", "origin_code", "origin_data", "erp_state", "erp_synced_at")
-
 
 def account_path(model: type[Model]) -> str:
     if any(field.name == "account" for field in model._meta.get_fields()):

@@ -17,6 +17,11 @@ from rest_framework.views import APIView
 
 from integrations.kinds import Kind
 
+ERP_CHANGED_FILTER_HELP = (
+    "true: only records changed since the last sync (to send again to update the ERP); "
+    "false: only the others."
+)
+
 
 class StableOrderingFilter(OrderingFilter):
     """Ordering that always ends with the primary key, so pages never repeat or skip a record
@@ -30,13 +35,16 @@ class StableOrderingFilter(OrderingFilter):
 
 
 def filterset_for(kind: Kind) -> type[filters.FilterSet]:
-    """The kind's query filters: by referenced ids, by its own fields, and any extra ones."""
+    """The kind's query filters: by referenced ids, by its own fields (and by ``erp_changed``
+    wherever it filters by ``erp_state``), and any extra ones."""
     api = kind.api
     assert api is not None, f"{kind.key} has no API"
     declared: dict[str, Any] = {
         f.name: filters.NumberFilter(field_name=f.path, help_text=f.help_text)
         for f in api.id_filters
     }
+    if "erp_state" in api.filters:  # where the ERP status filters, so does a change since sync
+        declared["erp_changed"] = filters.BooleanFilter(help_text=ERP_CHANGED_FILTER_HELP)
     declared.update((name, build()) for name, build in api.extra_filters.items())
     names = (*(f.name for f in api.id_filters), *api.filters)
     meta = type("Meta", (), {"model": kind.model, "fields": names})

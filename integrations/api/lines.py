@@ -68,7 +68,7 @@ class LineSerializer(serializers.ModelSerializer):
 class BudgetLineSerializer(LineSerializer):
     class Meta:
         model = m.BudgetLineItem
-        fields = (*COSTED_LINE, "sub_job")
+        fields = (*COSTED_LINE, "sub_job", "billing_amount")
         read_only_fields = fields
 
 

@@ -2,7 +2,8 @@
 kind, built from its API part (:mod:`integrations.kinds`).
 
 References are ids of records of the same account. ERP fields (``origin_*``, ``erp_state``,
-``erp_synced_at``) are read-only: only the export and import workflows change them. Lines are
+``erp_synced_at``, ``erp_changed``) are read-only: only the export and import workflows (and an
+edit of a synced record, which marks it ``erp_changed``) change them. Lines are
 nested; a write that sends ``lines`` replaces them (:func:`integrations.services.record_update`).
 """
 
@@ -24,7 +25,15 @@ from tenancy.models import Account
 M = TypeVar("M", bound=Model)
 
 RECORD_FIELDS = ("id", "created_at", "updated_at")
-ERP_FIELDS = ("origin_id", "origin_code", "origin_data", "erp_state", "erp_synced_at")
+ERP_FIELDS = (
+    "origin_id",
+    "origin_code",
+    "origin_data",
+    "erp_state",
+    "erp_synced_at",
+    "erp_changed",
+)
+ERP_CHANGED_HELP = "Changed since the last sync: send it again to update the ERP."
 # Never written through the API, even on a kind that may be.
 ALWAYS_READ_ONLY = (*RECORD_FIELDS, *ERP_FIELDS, "created_by")
 
@@ -97,5 +106,9 @@ def serializer_for(kind: Kind) -> type[RecordSerializer[Any]]:
         },
     )
     declared = {name: build() for name, build in api.declared.items()}
+    if "erp_changed" in fields:
+        declared["erp_changed"] = serializers.BooleanField(
+            read_only=True, help_text=ERP_CHANGED_HELP
+        )
     name = f"{kind.model.__name__}Serializer"
     return type(name, (RecordSerializer,), {**declared, "Meta": meta, "__module__": __name__})

@@ -7,9 +7,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
+from rest_framework import mixins
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import SearchFilter
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
@@ -56,11 +61,43 @@ class AccountViewSet(ReadOnlyModelViewSet[Account]):
         return accounts_for(self.request.user)
 
 
+class UpdateAsTheKindAllows(mixins.UpdateModelMixin):
+    """An update refused (400, with the reason) while the account does not let its records of
+    the kind be edited (:meth:`Kind.edit_refusal`)."""
+
+    kind: Kind
+    account: Account
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        refusal = self.kind.edit_refusal(self.account)
+        if refusal is not None:
+            self.get_object()  # type: ignore[attr-defined]  # a record one may not edit: 403/404
+            raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [refusal]})
+        return super().update(request, *args, **kwargs)
+
+
+class EditableRecordViewSet(UpdateAsTheKindAllows, RecordWriteViewSet[Any]):
+    """List, retrieve, create and update."""
+
+
+class ErpRecordViewSet(UpdateAsTheKindAllows, RecordReadViewSet[Any]):
+    """List, retrieve and update records only the ERP creates (no POST to the collection)."""
+
+    http_method_names = RecordWriteViewSet.http_method_names
+
+
+def _base(kind: Kind) -> type[AccountScopedViewSet[Any]]:
+    assert kind.api is not None
+    if not kind.api.writable:
+        return RecordReadViewSet
+    return EditableRecordViewSet if kind.creatable else ErpRecordViewSet
+
+
 def viewset_for(kind: Kind) -> type[AccountScopedViewSet[Any]]:
-    """The kind's collection: list and retrieve, create and update where it is writable, and
-    unlink (and a PCCO's reset) where the kind is unlinked from the ERP. Its queryset loads
-    what the serializer shows in a constant number of queries (lines are prefetched; the
-    parents a record's project is read through are joined)."""
+    """The kind's collection: list and retrieve, create and update where it is writable (and
+    the kind allows them), and unlink (and a PCCO's reset) where the kind is unlinked from the
+    ERP. Its queryset loads what the serializer shows in a constant number of queries (lines
+    are prefetched; the parents a record's project is read through are joined)."""
     api = kind.api
     assert api is not None, f"{kind.key} has no API"
     queryset = kind.model._default_manager.all()
@@ -69,8 +106,8 @@ def viewset_for(kind: Kind) -> type[AccountScopedViewSet[Any]]:
     if api.prefetch_related:
         queryset = queryset.prefetch_related(*api.prefetch_related)
     erp = ERP_ORDERING if issubclass(kind.model, ErpLinkedModel) else ()
-    base = RecordWriteViewSet if api.writable else RecordReadViewSet
     attrs = {
+        "kind": kind,
         "__doc__": api.description,
         "__module__": __name__,
         "queryset": queryset,
@@ -80,4 +117,4 @@ def viewset_for(kind: Kind) -> type[AccountScopedViewSet[Any]]:
         "ordering_fields": (*api.ordering, *erp),
         **unlink_actions(kind),
     }
-    return type(f"{kind.model.__name__}ViewSet", (base,), attrs)
+    return type(f"{kind.model.__name__}ViewSet", (_base(kind),), attrs)

@@ -23,6 +23,7 @@ from permissions import resources
 from permissions.levels import Tool
 from permissions.policy import Action
 from permissions.resources import ITSELF
+from tenancy.models import Account
 
 # The ERP Integrations tool's tabs, in the order users see them.
 TABS: tuple[tuple[str, str], ...] = (
@@ -119,6 +120,9 @@ class Erp:
     direct_export_setting: str | None = None  # Account flag that lets it skip approval
     notify_creator: bool = False  # a reject also emails the record's creator
     unlink_action: Action | None = None
+    # A matrix row that also lets users of the ERP tool send it, besides Admin on its own tool
+    # (projects: "Add a Procore Project to your ERP System").
+    also_sent_by: Action | None = None
 
 
 @dataclass(frozen=True, eq=False)  # one instance per kind: compared and hashed by identity
@@ -131,6 +135,11 @@ class Kind:
     web: Web | None = None
     api: Api | None = None
     erp: Erp | None = None
+    # False: only the ERP creates them (no New button, no POST); a form may still edit them.
+    creatable: bool = True
+    # Why an account's records of the kind may not be edited now (``None``: they may), read
+    # by the web form and the API alike: editing that an account setting switches on.
+    edits_refused: Callable[[Account], str | None] | None = None
 
     @property
     def label(self) -> str:
@@ -176,6 +185,10 @@ class Kind:
     def write_action(self, record: Model | None = None) -> Action:
         """The action asked before saving ``record`` (None or unsaved: a creation)."""
         return self.create_action if record is None or record.pk is None else Action.EDIT_RECORDS
+
+    def edit_refusal(self, account: Account) -> str | None:
+        """Why ``account`` may not edit records of this kind now, or ``None`` if it may."""
+        return self.edits_refused(account) if self.edits_refused is not None else None
 
     def queryset(self) -> QuerySet[Model]:
         """The records as the web lists them: joined, totalled, in a stable order."""

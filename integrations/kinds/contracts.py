@@ -41,7 +41,15 @@ register(
             lines=Lines(
                 m.BudgetLineItem,
                 "budget",
-                ("position", "cost_code", "cost_type", "sub_job", "description", "amount"),
+                (
+                    "position",
+                    "cost_code",
+                    "cost_type",
+                    "sub_job",
+                    "description",
+                    "amount",
+                    "billing_amount",
+                ),
             ),
             select_related=("project",),
             total_of_lines="amount",
@@ -63,7 +71,7 @@ register(
             T.BUDGET,
             Action.ACCEPT_REJECT_BUDGET,
             payloads.budget,
-            related=("project",),
+            related=("project", "account"),
         ),
     ),
     Kind(

@@ -3,20 +3,70 @@ cost transactions, payments)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from django.db.models import Model
 from django_filters import rest_framework as filters
+from rest_framework import serializers
 
 from connectors.base import ObjectType as T
 from integrations import models as m
 from integrations import payloads
 from integrations.api import lines as api_lines
+from integrations.api.fields import AccountRelatedField
+from integrations.api.schema import EnumChoiceField
 from integrations.kinds.base import Api, Erp, IdFilter, Kind, Lines, Web, register
 from integrations.kinds.contracts import COST_FIELDS
 from integrations.kinds.parts import ERP, PROJECT, VENDOR_HELP, lines_of, total_of, under_parent
 from permissions.levels import Tool
 from permissions.policy import Action
+from tenancy.models import Account
 
 INVOICE_FIELDS = ("position", "description", *api_lines.INVOICE_AMOUNTS)
 INVOICE = ("billing_date", "period_start", "period_end", "status", "notes")
+# What a user may change on a synced job cost (where the account allows it); the rest stays as
+# the ERP sent it.
+JOB_COST_EDITS = ("description", "cost_code", "cost_type", "amount")
+JOB_COST_FROM_ERP = (
+    "project",
+    "sub_job",
+    "source_type",
+    "source_document",
+    "transaction_date",
+    "reference_date",
+    "post_date",
+    "vendor",
+)
+SYNCED_JOB_COSTS_READ_ONLY = (
+    "Synced job costs are read-only: an ERP admin can allow editing them in Settings."
+)
+
+
+def synced_job_cost_edits(account: Account) -> str | None:
+    """Job costs come from the ERP; the account's advanced setting lets people correct them."""
+    return None if account.allow_editing_synced_job_costs else SYNCED_JOB_COSTS_READ_ONLY
+
+
+def shown_only(model: type[Model], *names: str) -> dict[str, Callable[[], Any]]:
+    """``model``'s API fields ``names`` built as a writable kind's serializer builds them, but
+    read-only: shown, never written (the kind's other fields may be)."""
+    meta = type("Meta", (), {"model": model, "fields": names, "read_only_fields": names})
+    shape = type(
+        f"{model.__name__}ShownOnly",
+        (serializers.ModelSerializer,),
+        {
+            "Meta": meta,
+            "serializer_related_field": AccountRelatedField,
+            "serializer_choice_field": EnumChoiceField,
+        },
+    )
+    return {name: partial(_field_of, shape, name) for name in names}
+
+
+def _field_of(shape: type[serializers.ModelSerializer[Any]], name: str) -> Any:
+    return shape().get_fields()[name]
 
 
 register(
@@ -188,10 +238,16 @@ register(
             ),
             search=("description", "vendor__name", "origin_id"),
             filters=("project", "source_type"),
+            form_fields=JOB_COST_EDITS,
             select_related=("project", "cost_code__standard_code", "cost_type", "vendor"),
         ),
         api=Api(
-            description="Posted costs imported from the ERP's job cost ledger (read-only).",
+            description=(
+                "Posted costs imported from the ERP's job cost ledger. Never created or deleted "
+                "here; their description, cost code, cost type and amount may be changed (PATCH) "
+                "where the account allows editing synced job costs. Changes are not sent to the "
+                "ERP: the next sync that brings the transaction again overwrites them."
+            ),
             fields=(
                 "project",
                 "sub_job",
@@ -206,6 +262,8 @@ register(
                 "description",
                 "amount",
             ),
+            writable=True,
+            declared=shown_only(m.JobCostTransaction, *JOB_COST_FROM_ERP),
             filters=("source_type",),
             id_filters=(
                 PROJECT,
@@ -224,6 +282,8 @@ register(
             search=("description", "origin_code", "source_document"),
             ordering=("transaction_date", "amount"),
         ),
+        creatable=False,
+        edits_refused=synced_job_cost_edits,
     ),
     Kind(
         key="payments",

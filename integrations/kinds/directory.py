@@ -64,6 +64,7 @@ register(
             Action.ACCEPT_REJECT_PROJECT,
             payloads.project,
             related=("cost_code_list",),
+            also_sent_by=Action.ADD_PROJECT_TO_ERP,
         ),
     ),
     Kind(
@@ -125,6 +126,7 @@ register(
                 "email",
                 "website",
                 "license_number",
+                "tax_id",
                 "is_active",
             ),
             children=(("commitments", "commitments"),),

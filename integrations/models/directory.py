@@ -28,6 +28,12 @@ class Company(ErpLinkedModel):
     email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
     license_number = models.CharField(max_length=60, blank=True)
+    tax_id = models.CharField(
+        "Tax id",
+        max_length=40,
+        blank=True,
+        help_text="EIN or other tax number (used to match ERP vendors).",
+    )
     is_active = models.BooleanField(default=True)
 
     locked_fields = ("name",)

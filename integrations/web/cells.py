@@ -11,6 +11,8 @@ from django.db.models import Model
 
 from integrations.models import ErpState
 
+SYNCED_CHANGED = f"{ErpState.SYNCED.label} · changed since sync"
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -33,6 +35,8 @@ def cell_for(obj: Model, path: str) -> Cell:
     owner, value = _resolve(obj, path)
     last = path.rsplit(".", 1)[-1]
     if last == "erp_state" and value:
+        if getattr(owner, "changed_since_sync", False):  # said in words, not by colour alone
+            return Cell("state", value, SYNCED_CHANGED)
         return Cell("state", value, getattr(owner, "erp_state_label", ErpState(value).label))
     if owner is not None and hasattr(owner, f"get_{last}_display"):
         return Cell("text", getattr(owner, f"get_{last}_display")())

@@ -46,12 +46,14 @@ def _narrow(form: forms.BaseForm, account: Account, user: Any, record: Model) ->
                 queryset = queryset.filter(**{f"{line_parent}_id": parent_id})
         else:
             queryset = queryset.filter(account=account)
+            if name == "cost_code" and project_id_of(record):  # a record's own cost code
+                queryset = queryset.filter(project_id=project_id_of(record))
         field.queryset = queryset  # type: ignore[attr-defined]
 
 
 def locked_reason(instance: Model) -> str | None:
     state = getattr(instance, "erp_state", None)
-    if instance.pk and state in LOCKED_STATES:
+    if instance.pk and state in LOCKED_STATES and getattr(instance, "locked_fields", ()):
         return f"Locked while the record is {ErpState(state).label.lower()}."
     return None
 

@@ -12,9 +12,11 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django_filters import TypedChoiceFilter
 from django_filters.filterset import filterset_factory
 
 from integrations.kinds import Kind, Web, kind, kinds_in_tab
+from integrations.models.base import CHANGED_SINCE_SYNC
 from integrations.selectors import tab_counts
 from integrations.services import LINES, lines_locked, record_create, record_update
 from integrations.unlinking import (
@@ -95,15 +97,33 @@ class KindView(PolicyView):
             "active_tab": self.web.tab,
             **subtabs(user, self.account, self.web.tab),
             "can_create": self.web.editable
+            and self.kind.creatable
             and can(user, self.kind.write_action(), self.account, obj=model),
             **extra,
         }
 
 
+def _changed_since_sync() -> TypedChoiceFilter:
+    """Yes or no (or any): whether the record was edited since its last sync (to be sent
+    again as an update)."""
+    return TypedChoiceFilter(
+        field_name="erp_changed",
+        label=CHANGED_SINCE_SYNC,
+        choices=(("", "Any"), ("true", "Yes"), ("false", "No")),
+        coerce=lambda value: value == "true",
+    )
+
+
 def _filterset(view: KindView, data: Any, queryset: QuerySet[Model]) -> Any:
+    """The list's filters: the kind's, and *Changed since sync* right after the ERP status."""
     filterset = filterset_factory(view.kind.model, fields=list(view.web.filters))(
         data, queryset=queryset
     )
+    if "erp_state" in filterset.filters:
+        shown = list(filterset.filters.items())
+        at = [name for name, _ in shown].index("erp_state") + 1
+        shown.insert(at, ("erp_changed", _changed_since_sync()))
+        filterset.filters = dict(shown)
     for flt in filterset.filters.values():
         choices = getattr(flt, "queryset", None)
         if isinstance(choices, QuerySet):
@@ -193,6 +213,7 @@ class RecordPageView(KindView):
                 line_headings=headings,
                 locked=locked_reason(obj),
                 lines_locked=lines_locked(obj) if self.web.lines else None,
+                edit_refused=self.kind.edit_refusal(self.account),
                 panels=panels,
                 state_shown=state_shown,
                 unlink=unlink,
@@ -244,7 +265,9 @@ class RecordUnlinkView(RecordPageView):
 
 class RecordFormView(KindView):
     """Create or edit a record (and its lines): the form validates the input, the record
-    services decide (policy, locked fields, placement, constraints) and save."""
+    services decide (policy, locked fields, placement, constraints) and save. Where the
+    account does not let its records of the kind be edited, the form says why and saves
+    nothing."""
 
     policy_action = Action.EDIT_RECORDS  # on the kind here; the write action on the record below
 
@@ -252,11 +275,17 @@ class RecordFormView(KindView):
         if not self.web.editable:
             raise Http404("These records come from the ERP and are not edited here.")
         if pk is None:
+            if not self.kind.creatable:
+                raise Http404("These records come from the ERP and are not created here.")
             self.check_policy(self.kind.write_action(), self.kind.model)
             return self.kind.model(account=self.account)
         obj = get_object_or_404(self.visible(), pk=pk)
         self.check_policy(self.kind.write_action(obj), obj)
         return obj
+
+    def refusal(self, instance: Model) -> str | None:
+        """Why editing ``instance`` is refused whatever the input, or ``None``."""
+        return self.kind.edit_refusal(self.account) if instance.pk is not None else None
 
     def forms(self, instance: Model, data: Any = None) -> tuple[Any, Any]:
         account, user = self.account, self.request.user
@@ -280,7 +309,7 @@ class RecordFormView(KindView):
         # Validate the record first: the line checks read the record's contract and project.
         form_ok = form.is_valid()
         lines_ok = formset is None or formset.is_valid()
-        if form_ok and lines_ok:
+        if form_ok and lines_ok and self.refusal(instance) is None:
             try:
                 saved = self.save(instance, form, formset)
             except ValidationError as exc:
@@ -319,7 +348,7 @@ class RecordFormView(KindView):
                 form=form,
                 formset=formset,
                 obj=instance,
-                locked=locked_reason(instance),
+                locked=self.refusal(instance) or locked_reason(instance),
                 lines_locked=lines_locked(instance) if formset is not None else None,
             ),
             status=status,

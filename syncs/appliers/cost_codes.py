@@ -1,11 +1,12 @@
 """The ERP's standard cost code list and its cost types, synced directly into the account's ERP
 standard cost code list: new codes added, changed ones renamed, deactivated ones marked
 inactive. A code is never deleted: projects, budgets and costs may point at it, and the ERP
-may turn it on again."""
+may turn it on again. The account's standard cost code filter narrows which codes come in."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fnmatch import fnmatchcase
 from typing import Any
 
 from django.db.models import Q
@@ -14,6 +15,7 @@ from django.utils import timezone
 from connectors.imports import FetchKind
 from integrations.models import CostType, ErpState, StandardCostCode, StandardCostCodeList
 from syncs.appliers.base import Invalid, Record, Scope, Tally, origin_id, text
+from tenancy.models import code_patterns
 
 ERP_LIST_NAME = "ERP standard cost codes"
 CODE_FIELDS = (
@@ -27,6 +29,7 @@ CODE_FIELDS = (
     "erp_state",
 )
 TYPE_FIELDS = ("code", "name", "is_active", "origin_id", "origin_code", "erp_state")
+SHOWN_LEFT_OUT = 5  # codes named in the line that says how many the filter left out
 
 
 def erp_list(scope: Scope) -> StandardCostCodeList:
@@ -94,9 +97,43 @@ def _cost_types(scope: Scope, records: Sequence[Record]) -> Tally:
     return tally
 
 
+def _left_out(scope: Scope, read: dict[str, Any], tally: Tally) -> dict[str, Any]:
+    """``read`` less the codes the account's standard cost code filter leaves out: a code
+    whose full code matches none of its patterns (``03-*``, case-insensitive). Divisions (no
+    parent) always come in, so a code that matches finds its parent. A code the portal
+    already has and that stops matching is left as it is: not updated, not deactivated.
+    Counted unchanged (the portal is), and said in one line of the run's records not taken."""
+    patterns = [p.upper() for p in code_patterns(scope.account.standard_code_filter)]
+    if not patterns:
+        return read
+    kept, left_out = {}, []
+    for key, (record, values) in read.items():
+        full_code = values["full_code"].upper()
+        if values["parent"] and not any(fnmatchcase(full_code, p) for p in patterns):
+            left_out.append(values["full_code"])
+        else:
+            kept[key] = (record, values)
+    if left_out:
+        tally.unchanged += len(left_out)
+        tally.errors.append({"origin_id": "", "origin_code": "", "message": _said(scope, left_out)})
+    return kept
+
+
+def _said(scope: Scope, left_out: list[str]) -> str:
+    count = len(left_out)
+    named = ", ".join(left_out[:SHOWN_LEFT_OUT])
+    if count > SHOWN_LEFT_OUT:
+        named += f" and {count - SHOWN_LEFT_OUT} more"
+    return (
+        f"{count} ERP cost code{'' if count == 1 else 's'} left out by the standard cost code "
+        f"filter ({scope.account.standard_code_filter}): {named}."
+    )
+
+
 def _cost_codes(scope: Scope, records: Sequence[Record]) -> Tally:
     tally = Tally()
     read = _read(records, {"code": 20, "full_code": 40, "name": 200}, tally)
+    read = _left_out(scope, read, tally)
     code_list = erp_list(scope)
     full_codes = [values["full_code"] for _, values in read.values()]
     parents = {values["parent"] for _, values in read.values() if values["parent"]}

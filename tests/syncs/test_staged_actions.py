@@ -294,3 +294,27 @@ def test_the_api_lists_confident_links_and_links_many(account, framing, lookalik
         client.post("/api/v1/staged-records/link-many/", {"links": []}, format="json").status_code
         == 400
     )
+
+
+def test_a_directory_company_with_the_same_tax_id_is_suggested_and_an_added_one_keeps_it(
+    account, framing
+):
+    """The Directory keeps a company's tax id: a company renamed since, at another address,
+    is still suggested for the ERP vendor that has its tax id, and says why."""
+    renamed = CompanyFactory(
+        account=account, name="FRF Builders Group", city="Golden", tax_id="84 1234567"
+    )
+    admin = at_level(account, Level.ADMIN)
+    page = browser(admin).get(page_url(account, framing))
+    assert "FRF Builders Group" in page.text and "Same tax id (84 1234567)" in page.text
+    detail = api(admin, account).get(f"/api/v1/staged-records/{framing.pk}/").json()
+    assert detail["suggestions"][0]["target"] == renamed.pk
+
+    other = stage(account, "vendors", {**FRAMING, "origin_id": "V-2002", "name": "Other Co"})
+    added = api(admin, account).post(f"/api/v1/staged-records/{other.pk}/add/")
+    assert added.status_code in (200, 201), added.json()
+    company = m.Company.objects.get(account=account, origin_id="V-2002")
+    assert company.tax_id == "84-1234567"
+    reader = member(account, levels={Tool.DIRECTORY: Level.READ_ONLY})
+    shown = api(reader, account).get(f"/api/v1/companies/{company.pk}/").json()
+    assert shown["tax_id"] == "84-1234567"
