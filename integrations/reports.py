@@ -1,4 +1,6 @@
-"""The reports: each a read of the account's records, narrowed by the policy."""
+"""The reports: each a read of the account's records, narrowed by the policy. :data:`REPORTS`
+is the one list of them (the pages and the API read it); :func:`projects_for` and
+:func:`may_open` are the one answer to who may run which report on which project."""
 
 from __future__ import annotations
 
@@ -8,10 +10,79 @@ from typing import Any
 
 from django.db.models import F, QuerySet, Sum
 
-from integrations.models import DirectCost, ErpState, JobCostTransaction, SubJob
+from integrations.models import DirectCost, ErpState, JobCostTransaction, Project, SubJob
+from permissions.access import can
 from permissions.levels import Level, Tool
 from permissions.models import ToolGrant
+from permissions.policy import Action
 from tenancy.models import Account, Membership
+
+
+@dataclass(frozen=True)
+class Report:
+    key: str  # URL segment of its page and API resource
+    title: str
+    action: Action  # its row of the matrix
+    about: str
+    per_project: bool = False  # run on one project, chosen by the user
+
+
+REPORTS: tuple[Report, ...] = (
+    Report(
+        "accountants",
+        "Accountant Report",
+        Action.VIEW_ACCOUNTANT_REPORT,
+        "Who may accept and reject exports.",
+    ),
+    Report(
+        "job-costs",
+        "ERP Job Costs",
+        Action.VIEW_ERP_JOB_COSTS_REPORT,
+        "Job-to-date costs from the ERP, per cost code and cost type.",
+        per_project=True,
+    ),
+    Report(
+        "unsyncable-direct-costs",
+        "ERP Unsyncable Direct Costs",
+        Action.VIEW_UNSYNCABLE_DIRECT_COSTS_REPORT,
+        "Direct costs that cannot sync, and why.",
+        per_project=True,
+    ),
+    Report(
+        "synced-sub-jobs",
+        "Synced Sub Jobs",
+        Action.VIEW_SYNCED_SUB_JOBS,
+        "Sub jobs linked with the ERP, by project.",
+    ),
+)
+
+
+def report_named(key: str) -> Report:
+    found = next((r for r in REPORTS if r.key == key), None)
+    if found is None:
+        raise LookupError(f"No report {key!r}.")
+    return found
+
+
+def available(user: Any, account: Account) -> list[Report]:
+    """The reports ``user`` may open (the index)."""
+    return [r for r in REPORTS if can(user, r.action, account)]
+
+
+def projects_for(user: Any, account: Account, report: Report) -> list[Project]:
+    """The projects a per-project report may be run on by ``user`` (the unsyncable direct
+    costs report asks its row on each project)."""
+    if not report.per_project:
+        return []
+    projects = Project.objects.filter(account=account).order_by("number")
+    if report.action != Action.VIEW_UNSYNCABLE_DIRECT_COSTS_REPORT:
+        return list(projects)
+    return [p for p in projects if can(user, report.action, account, project=p)]
+
+
+def may_open(user: Any, account: Account, report: Report, project: Project | None) -> bool:
+    on = project if report.action == Action.VIEW_UNSYNCABLE_DIRECT_COSTS_REPORT else None
+    return can(user, report.action, account, project=on)
 
 
 def accountants(account: Account) -> QuerySet[Membership]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from integrations.api import cost_codes, project_templates, settings, views
+from integrations.api import cost_codes, project_templates, reports, settings, views
 from integrations.kinds import kinds
 
 app_name = "api"
@@ -24,6 +24,8 @@ for kind in kinds():
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("settings/", settings.AccountSettingsView.as_view(), name="account-settings"),
+    path("reports/", reports.ReportListView.as_view(), name="report-list"),
+    path("reports/<slug:key>/", reports.ReportRowsView.as_view(), name="report-rows"),
     path(
         "projects/<int:pk>/refresh-cost-codes/",
         cost_codes.ProjectRefreshCostCodesView.as_view(),

@@ -11,54 +11,24 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from integrations import reports
-from integrations.models import Project
 from integrations.services import SETTINGS_FIELDS, account_settings_update
-from permissions.access import can
 from permissions.policy import Action
 from permissions.web import PolicyView
 from tenancy.models import Account, time_zones
-
-REPORTS = (
-    (
-        "accountants",
-        "Accountant Report",
-        Action.VIEW_ACCOUNTANT_REPORT,
-        "Who may accept and reject exports.",
-    ),
-    (
-        "job-costs",
-        "ERP Job Costs",
-        Action.VIEW_ERP_JOB_COSTS_REPORT,
-        "Job-to-date costs from the ERP, per cost code and cost type.",
-    ),
-    (
-        "unsyncable-direct-costs",
-        "ERP Unsyncable Direct Costs",
-        Action.VIEW_UNSYNCABLE_DIRECT_COSTS_REPORT,
-        "Direct costs that cannot sync, and why.",
-    ),
-    (
-        "synced-sub-jobs",
-        "Synced Sub Jobs",
-        Action.VIEW_SYNCED_SUB_JOBS,
-        "Sub jobs linked with the ERP, by project.",
-    ),
-)
 
 
 class ReportIndexView(PolicyView):
     policy_action = None  # any member: the index lists the reports they may open
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        available = [
-            {"key": key, "title": title, "about": about}
-            for key, title, action, about in REPORTS
-            if can(request.user, action, self.account)
+        shown = [
+            {"key": r.key, "title": r.title, "about": r.about}
+            for r in reports.available(request.user, self.account)
         ]
         return render(
             request,
             "integrations/reports/index.html",
-            {"active_tab": "reports", "reports": available},
+            {"active_tab": "reports", "reports": shown},
         )
 
 
@@ -66,24 +36,14 @@ class ReportView(PolicyView):
     policy_action = None  # each report asks its own action, below
 
     def get(self, request: HttpRequest, report: str, **kwargs: Any) -> HttpResponse:
-        found = {key: (title, action) for key, title, action, _ in REPORTS}.get(report)
-        if found is None:
-            raise Http404("No such report.")
-        title, action = found
-        context: dict[str, Any] = {"active_tab": "reports", "title": title, "report": report}
-        projects = [
-            p
-            for p in Project.objects.filter(account=self.account)
-            if action != Action.VIEW_UNSYNCABLE_DIRECT_COSTS_REPORT
-            or can(request.user, action, self.account, project=p)
-        ]
+        try:
+            found = reports.report_named(report)
+        except LookupError:
+            raise Http404("No such report.") from None
+        context: dict[str, Any] = {"active_tab": "reports", "title": found.title, "report": report}
+        projects = reports.projects_for(request.user, self.account, found)
         project = next((p for p in projects if str(p.pk) == request.GET.get("project")), None)
-        if not can(
-            request.user,
-            action,
-            self.account,
-            project=project if report == "unsyncable-direct-costs" else None,
-        ):
+        if not reports.may_open(request.user, self.account, found, project):
             raise PermissionDenied("You do not have permission to view this report.")
         context.update(projects=projects, project=project)
         if report == "accountants":
