@@ -33,7 +33,7 @@ def books() -> tuple[Any, str, Any]:
     (synced by a first cost code sync), and a synced project that takes job costs."""
     from connectors.sandbox import console
     from connectors.sandbox.seed import ensure_records
-    from erp.connections import connection_for
+    from erp.connections import account_key, connection_for
     from integrations import models as m
     from syncs import runner
     from syncs.models import Trigger
@@ -45,7 +45,7 @@ def books() -> tuple[Any, str, Any]:
     erp = connection_for(account)
     erp.settings = {**erp.settings, "fetch_batch_size": str(BATCH)}
     erp.save()
-    ledger = str(erp.settings["ledger"])
+    ledger = account_key(account)
     types = (("L", "Labor"), ("M", "Material"), ("E", "Equipment"), ("S", "Subcontract"))
     ensure_records(ledger, "cost_type", [(f"CT-{c}", n, {"code": c, "name": n}) for c, n in types])
     console.cost_code_save(ledger, full_code="03", name="Concrete")

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from connectors.payloads import Payload
 
@@ -213,6 +213,15 @@ class Connector(ABC):
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
         self.settings = dict(settings)
+
+    @classmethod
+    def for_account(cls, settings: Mapping[str, Any], *, account_key: str) -> Self:
+        """The connector the portal builds for one account's connection. ``account_key`` names
+        the account (the portal gives it; a setting never does): a connector whose ERP keeps
+        every account's records in one shared store (the sandbox) reads and files only under
+        it. An ERP of the customer's own (its URL, database and credentials are the
+        customer's) needs no key, so by default it is not used."""
+        return cls(settings)
 
     @abstractmethod
     def test_connection(self) -> None:

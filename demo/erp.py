@@ -21,7 +21,7 @@ from connectors.sandbox.console import amount_due
 from connectors.sandbox.seed import ensure_exports, ensure_records
 from demo.data import erp_side
 from demo.exports import EXPORTED_MODELS
-from erp.connections import connection_for, connector_for
+from erp.connections import account_key, connection_for, connector_for
 from erp.models import ErpConnection
 from erp.secrets import seal
 from integrations import models as m
@@ -56,7 +56,7 @@ def seed_erp_ledger(account: Account) -> None:
         _link_tryton(account, tryton_url)
         return
     connection = connection_for(account)
-    ledger = str(connection.settings.get("ledger") or account.slug)
+    ledger = account_key(account)
     for model, kind in LEDGER_KINDS:
         synced = model._default_manager.filter(account=account, erp_state=m.ErpState.SYNCED)
         synced = synced.select_related(*[f for f in ("project", "parent") if hasattr(model, f)])

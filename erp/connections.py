@@ -13,12 +13,19 @@ DEFAULT_CONNECTOR = "sandbox"
 
 def connection_for(account: Account) -> ErpConnection:
     """The account's ERP connection; a new account starts on the built-in sandbox ERP, in a
-    ledger of its own."""
+    ledger of its own (:func:`account_key`)."""
     connection, _ = ErpConnection.objects.get_or_create(
-        account=account,
-        defaults={"connector_key": DEFAULT_CONNECTOR, "settings": {"ledger": account.slug}},
+        account=account, defaults={"connector_key": DEFAULT_CONNECTOR, "settings": {}}
     )
+    connection.account = account  # connector_for reads it: no second query
     return connection
+
+
+def account_key(account: Account) -> str:
+    """Where the account's records are kept in a store shared by accounts (the sandbox ERP's
+    ledger): the account's slug, taken from the account and never from a setting, so no
+    account can name another's."""
+    return account.slug
 
 
 def connector_class_for(account: Account) -> type[Connector]:
@@ -26,6 +33,8 @@ def connector_class_for(account: Account) -> type[Connector]:
 
 
 def connector_for(connection: ErpConnection) -> Connector:
-    """The connector, set up with the connection's settings and (decrypted) secrets."""
+    """The connector, set up with the connection's settings and (decrypted) secrets, for the
+    connection's own account."""
     cls = connector_class(connection.connector_key)
-    return cls({**connection.settings, **unseal(connection.secrets)})
+    settings = {**connection.settings, **unseal(connection.secrets)}
+    return cls.for_account(settings, account_key=account_key(connection.account))

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from connectors.sandbox import console, job_costs
 from connectors.sandbox import models as ledger_models
 from connectors.sandbox.records import fields_of
-from erp.connections import connection_for
+from erp.connections import account_key, connection_for
 from permissions.policy import Action
 from permissions.web import PolicyView
 
@@ -237,7 +237,7 @@ class SandboxConsoleView(PolicyView):
         connection = connection_for(self.account)
         if connection.connector_key != "sandbox":
             raise Http404("This account's ERP is not the sandbox.")
-        return str(connection.settings.get("ledger") or self.account.slug)
+        return account_key(self.account)  # the account's own, whatever the settings hold
 
     def form(self, key: str, ledger: str, data: Any = None) -> forms.Form:
         cls = FORMS[key][0]

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from connectors.base import Connector
 from connectors.registry import available, connector_class
 from connectors.sandbox.models import LEDGER_TABLES
-from erp.connections import connection_for
+from erp.connections import account_key, connection_for
 from erp.models import ErpCall
 from erp.secrets import unseal
 from erp.services import connection_configure, connection_set_paused, connection_test
@@ -121,7 +121,12 @@ class ConnectionView(PolicyView):
 
     def show(self, form: ConnectionForm, status: int = 200) -> HttpResponse:
         connection = connection_for(self.account)
-        context = {"active_tab": "settings", "form": form, "connection": connection}
+        context = {
+            "active_tab": "settings",
+            "form": form,
+            "connection": connection,
+            "ledger": account_key(self.account),
+        }
         return render(self.request, "erp/connection.html", context, status=status)
 
 
@@ -176,7 +181,7 @@ class SandboxLedgerView(PolicyView):
         table = next((t for name, t in kinds.items() if name == chosen), None)
         if table is None:
             raise Http404("No such ledger table.")
-        ledger = connection.settings.get("ledger") or self.account.slug
+        ledger = account_key(self.account)  # the account's own, whatever the settings hold
         rows = table._default_manager.filter(ledger=ledger).order_by("-id")
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         context = {

@@ -11,6 +11,9 @@ portal's ``origin_id``) in place, for the types the capabilities declare ``expor
 What the ERP's own users do (new vendors, payments, job costs) is :mod:`.console`; ``fetch``
 sends it, and what the portal exported, in the shapes of :mod:`connectors.imports` (see
 :mod:`.records`), ordered by the ledger's revisions (:mod:`.models`).
+
+Every account's records share the tables, each under a ledger: the account's own, named by the
+portal when it builds the connector (:meth:`SandboxConnector.for_account`), never by a setting.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ import json
 import random
 import time
 import uuid
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, Self
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
@@ -113,7 +116,6 @@ class SandboxConnector(Connector):
     key = "sandbox"
     label = "Sandbox ERP (built in)"
     settings_fields = (
-        SettingField("ledger", "Ledger (ERP company)", help_text="Records are kept per ledger."),
         SettingField("api_key", "API key", secret=True, required=False),
         SettingField("latency_ms", "Latency per call (ms)", required=False),
         SettingField("transient_error_rate", "Share of transient errors (0-1)", required=False),
@@ -129,10 +131,20 @@ class SandboxConnector(Connector):
     )
     capabilities = CAPABILITIES
 
-    def __init__(self, settings: Any) -> None:
+    def __init__(self, settings: Any, *, ledger: str | None = None) -> None:
         super().__init__(settings)
-        self.ledger = str(self.settings.get("ledger") or "default")
+        # Every account's records share these tables, one ledger each. The portal names the
+        # ledger: the account's own (:meth:`for_account`); no setting it stores or shows can.
+        # A ``ledger`` in ``settings`` only serves a connector built by hand (tests, benches).
+        by_hand = str(self.settings.get("ledger") or "default")
+        self.ledger = by_hand if ledger is None else ledger
         self.random = random.Random()
+
+    @classmethod
+    def for_account(cls, settings: Mapping[str, Any], *, account_key: str) -> Self:
+        if not account_key:
+            raise ValueError("The sandbox ERP files an account's records under its key.")
+        return cls(settings, ledger=account_key)
 
     # --- fault injection ---------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from connectors.base import ObjectType
+from connectors.base import Connector, ObjectType
 from connectors.imports import PER_JOB, FetchKind, PaymentStatus, SourceType
 from connectors.payloads import (
     Address,
@@ -100,7 +100,11 @@ class SandboxHarness(ConnectorHarness):
         self._numbers = itertools.count(1)
 
     def settings(self) -> dict[str, Any]:
-        return {"ledger": self.ledger}
+        return {}
+
+    def connector(self, **overrides: Any) -> Connector:
+        """Built as the portal builds it: the ledger is the caller's key, not a setting."""
+        return SandboxConnector.for_account(overrides, account_key=self.ledger)
 
     def sample_payload(self, obj_type: str, n: int, *, revision: int = 0) -> Payload:
         lines = _cost_lines(n, revision)

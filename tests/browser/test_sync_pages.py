@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from connectors.sandbox import console
 from connectors.sandbox.seed import ensure_records
 from demo.seed import seed_demo
-from erp.connections import connection_for
+from erp.connections import account_key
 from integrations.models import OwnerInvoice, Payment, Project
 from syncs import runner
 from syncs.models import Trigger
@@ -36,7 +36,7 @@ def paid_in_the_erp(account: Any) -> OwnerInvoice:
     assert invoice is not None
     invoice.origin_id, invoice.erp_state = "OINV-9001", "synced"
     invoice.save()
-    ledger = str(connection_for(account).settings["ledger"])
+    ledger = account_key(account)
     due = {"type": "owner_invoice", "amount_due": "250000.00"}
     ensure_records(ledger, "owner_invoice", [("OINV-9001", str(invoice), due)])
     day = datetime.date(2026, 11, 20)

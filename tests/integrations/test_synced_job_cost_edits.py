@@ -17,7 +17,7 @@ from audit.models import AuditEvent
 from connectors.imports import SourceType
 from connectors.sandbox import job_costs as erp_job_costs
 from connectors.sandbox import models as ledger_models
-from erp.connections import connection_for
+from erp.connections import account_key
 from integrations import models as m
 from integrations.services import account_settings_update
 from permissions.levels import Level, Tool
@@ -266,7 +266,7 @@ def sync(account: Account, kind: str, **kwargs: Any) -> SyncRun:
 
 
 def test_the_next_sync_that_brings_the_transaction_again_overwrites_the_edit(account, editor):
-    ledger = str(connection_for(account).settings["ledger"])
+    ledger = account_key(account)
     file_references(ledger)  # cost types, division 03 with 03-300 and 03-200, job J-1001
     sync(account, "standard_cost_codes")
     project = ProjectFactory(account=account, origin_id="J-1001", sync_job_costs=True, **SYNCED)

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from connectors.sandbox import console
-from erp.connections import connection_for, connector_for
+from erp.connections import account_key, connection_for, connector_for
 from integrations.kinds import kind, kind_of
 from integrations.models import ErpState
 from permissions.levels import Level, Tool
@@ -65,7 +65,7 @@ def file_in_erp(record: Any) -> Any:
 def delete_in_erp(record: Any) -> None:
     """An ERP user deletes the record's ERP copy (the sandbox console)."""
     object_type = kind_of(record).erp_part.object_type
-    ledger = str(connection_for(record.account).settings["ledger"])
+    ledger = account_key(record.account)
     console.record_delete(ledger, kind=CONSOLE_KINDS[object_type], number=record.origin_id)
 
 

@@ -17,7 +17,7 @@ from approvals.services import export_accept, export_send
 from connectors.base import ObjectType
 from connectors.sandbox import models as ledger
 from demo.seed import seed_demo
-from erp.connections import connection_for
+from erp.connections import account_key, connection_for
 from erp.models import ErpCall, ErpConnection
 from integrations.models import Commitment, CommitmentLineItem, ErpState
 from tenancy.models import Account
@@ -41,7 +41,7 @@ class Batch:
 
     @property
     def ledger(self) -> str:
-        return str(self.connection.settings["ledger"])
+        return account_key(self.account)
 
     def requests(self, *states: str) -> Any:
         found = ExportRequest.objects.filter(pk__in=self.request_ids)

@@ -23,7 +23,7 @@ from django_celery_beat.models import IntervalSchedule
 
 from connectors.sandbox import console, job_costs
 from connectors.sandbox.seed import ensure_records
-from erp.connections import connection_for
+from erp.connections import account_key, connection_for
 from erp.models import ErpCall
 from integrations import models as m
 from permissions.levels import Level, Tool
@@ -53,7 +53,7 @@ def books(slug: str = "recon"):
     """An account whose sandbox ledger has cost codes, cost types and vendors the portal
     already has (synced), and a synced project J-1001 that takes job costs."""
     account = AccountFactory(slug=slug, name="Recon Builders")
-    ledger = connection_for(account).settings["ledger"]
+    ledger = account_key(account)
     ensure_records(
         ledger,
         "cost_type",

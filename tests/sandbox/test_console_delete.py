@@ -14,7 +14,7 @@ from connectors.base import ObjectType
 from connectors.sandbox import SandboxConnector, console
 from connectors.sandbox.models import Commitment, Invoice
 from connectors.sandbox.seed import ensure_records
-from erp.connections import connection_for
+from erp.connections import account_key
 from permissions.levels import Level, Tool
 from tests.factories import member
 
@@ -57,7 +57,7 @@ def test_what_the_erp_refuses_to_delete() -> None:
 
 
 def test_the_console_page_deletes(account) -> None:
-    ledger = str(connection_for(account).settings["ledger"])
+    ledger = account_key(account)
     ensure_records(ledger, ObjectType.COMMITMENT, [("PO-2001", "SC-001", {"type": "commitment"})])
     client = Client()
     client.force_login(member(account, levels={Tool.ERP_INTEGRATIONS: Level.ADMIN}))

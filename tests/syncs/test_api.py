@@ -9,7 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from connectors.sandbox import console
-from erp.connections import connection_for
+from erp.connections import account_key, connection_for
 from integrations import models as m
 from permissions.levels import Level, Tool
 from syncs import runner
@@ -143,7 +143,7 @@ def test_runs_and_staged_records_of_another_account_do_not_exist(account, other_
 
 
 def test_staged_records_with_filters_search_and_their_lines(account):
-    ledger = str(connection_for(account).settings["ledger"])
+    ledger = account_key(account)
     console.vendor_save(ledger, number="V-9001", name="Alpine Electric")
     console.vendor_save(ledger, number="V-9002", name="Boulder Glass")
     run, _ = sync_request(account=account, kind="vendors", trigger=Trigger.SCHEDULE)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from connectors.sandbox import console
-from erp.connections import connection_for
+from erp.connections import account_key
 from integrations import models as m
 from integrations.services import account_settings_update
 from permissions.levels import Level, Tool
@@ -37,7 +37,7 @@ CODES = (
 
 @pytest.fixture
 def ledger(account) -> str:
-    ledger = str(connection_for(account).settings["ledger"])
+    ledger = account_key(account)
     for full_code, name in CODES:
         console.cost_code_save(ledger, full_code=full_code, name=name)
     return ledger

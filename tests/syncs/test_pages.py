@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from connectors.sandbox import console
-from erp.connections import connection_for
+from erp.connections import account_key
 from integrations import models as m
 from permissions.levels import Level, Tool
 from syncs import runner
@@ -94,7 +94,7 @@ def test_sync_now_from_a_bar_answers_the_bar_with_the_run(account):
 
 
 def test_sync_log_filters_and_a_runs_page_lists_the_records_not_taken(account):
-    ledger = str(connection_for(account).settings["ledger"])
+    ledger = account_key(account)
     console.vendor_save(ledger, number="V-7001", name="Good Vendor")
     run, _ = sync_request(account=account, kind="vendors", trigger=Trigger.SCHEDULE)
     runner.execute(run.pk)
@@ -123,7 +123,7 @@ def test_a_run_of_another_account_is_not_found(account, other_account):
 
 
 def test_ready_to_import_lists_staged_records_with_status_filters(account):
-    ledger = str(connection_for(account).settings["ledger"])
+    ledger = account_key(account)
     console.vendor_save(ledger, number="V-8001", name="Alpine Electric", city="Golden")
     console.vendor_save(ledger, number="V-8002", name="Boulder Glass", city="Boulder")
     run, _ = sync_request(account=account, kind="vendors", trigger=Trigger.SCHEDULE)

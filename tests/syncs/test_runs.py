@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from connectors.sandbox import console
-from erp.connections import connection_for
+from erp.connections import account_key, connection_for
 from erp.models import ErpCall
 from integrations import models as m
 from permissions.levels import Level, Tool
@@ -26,7 +26,7 @@ BATCH = 500  # the sandbox ERP's page size
 
 @pytest.fixture
 def ledger(account) -> str:
-    return str(connection_for(account).settings["ledger"])
+    return account_key(account)
 
 
 @pytest.fixture

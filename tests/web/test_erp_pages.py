@@ -74,10 +74,11 @@ def test_test_pause_and_resume_from_the_page(demo):
 
 def test_missing_required_setting_is_named(demo):
     response = client_for("erpadmin").post(
-        url("erp-connection"), {"action": "save", "connector_key": "sandbox", "ledger": ""}
+        url("erp-connection"),
+        {"action": "save", "connector_key": "tryton", "url": "", "database": "erp", "user": "a"},
     )
     assert response.status_code == 400
-    assert "Ledger (ERP company) is required." in response.text
+    assert "Tryton URL is required." in response.text
 
 
 def test_erp_log_lists_calls_with_filters(demo, django_capture_on_commit_callbacks):
