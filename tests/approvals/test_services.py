@@ -47,7 +47,9 @@ FULL_NAMES = {"pm": "Jake Sullivan", "approver": "Priya Natarajan", "erpadmin": 
 MAY_DECIDE = {"approver", "erpadmin"}
 # Admin on the item's own tool: the project tools for pm, the Directory for erpadmin.
 SENDERS_BY_TYPE = {
-    "project": {"pm"},
+    # Admin on Project Admin, and the ERP tool's Standard and Admin users (the seed row "Add a
+    # Procore Project to your ERP System"): the demo's erpadmin and approver.
+    "project": {"pm", "erpadmin", "approver"},
     "sub_job": {"pm"},
     "company": {"erpadmin"},
     "cost_code": {"pm"},
@@ -444,7 +446,7 @@ def test_a_type_the_connector_does_not_take_is_refused(demo, sender, monkeypatch
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("key", list(GOOD))
-def test_send_needs_admin_on_the_items_tool(demo, role, key):
+def test_send_needs_admin_on_the_items_tool_or_the_rows_erp_level(demo, role, key):
     item = GOOD[key](demo)
     if role in SENDERS_BY_TYPE[key]:
         request = send(item, role)
