@@ -27,6 +27,7 @@ from integrations.budget_pairs import BudgetPairs, budget_pairs_add
 from integrations.kinds import Erp, Kind, by_object_type, kind_of
 from integrations.models import ErpState
 from integrations.payloads import amount_of
+from integrations.validation import text_problem
 from permissions.access import can, require
 from permissions.policy import Action
 from permissions.resources import project_of
@@ -298,6 +299,8 @@ def _clean_erp_fields(
             text = str(value).strip()
             if spec is None:
                 errors[name] = "The ERP does not ask for this field."
+            elif problem := text_problem(spec.label, text):
+                errors[name] = problem
             elif len(text) > spec.max_length:
                 errors[name] = f"At most {spec.max_length} characters."
             elif text:

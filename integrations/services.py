@@ -7,7 +7,7 @@ field)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,6 +18,7 @@ from connectors.base import Connector
 from erp.connections import connector_class_for
 from integrations.kinds import kind_of
 from integrations.models import LOCKED_STATES, ErpLinkedModel, ErpState
+from integrations.validation import lines_problems, record_problems, refuse
 from permissions.access import require
 from permissions.policy import Action
 from permissions.resources import project_of
@@ -147,6 +148,7 @@ def record_create(
     if hasattr(obj, "created_by_id"):
         obj.created_by = actor  # type: ignore[attr-defined]
     require(actor, kind_of(model).write_action(obj), account, obj=obj)
+    _check_values(obj, plain, lines)
     _check_lines(obj, lines or ())
     with transaction.atomic():
         _validate_constraints(obj)
@@ -191,6 +193,7 @@ def record_update(
         setattr(instance, name, value)
     if changed_since_sync:
         instance.erp_changed = True  # type: ignore[attr-defined]  # checked: an ErpLinkedModel
+    _check_values(instance, plain, lines)
     if lines is not None:
         _check_lines(instance, lines)
     with transaction.atomic():
@@ -263,6 +266,20 @@ def _foreign_cost_code(instance: Model, changes: Mapping[str, Any]) -> dict[str,
     if code is None or project is None or code.project_id == project.pk:
         return {}
     return {"cost_code": f"Cost code {code} is not on this record's project."}
+
+
+def _check_values(
+    record: Model, given: Mapping[str, Any], lines: Sequence[LineData] | None
+) -> None:
+    """What was typed must be storable (:mod:`integrations.validation`): checked before
+    anything is saved, so a refusal changes nothing."""
+    errors: dict[str, list[str]] = record_problems(record, given)
+    if lines:
+        line_model = cast(type[Model], record._meta.get_field(LINES).related_model)
+        line_errors = lines_problems(line_model, lines)
+        if line_errors:
+            errors[LINES] = line_errors
+    refuse(errors)
 
 
 def _check_lines(parent: Model, lines: Sequence[LineData]) -> None:
@@ -353,6 +370,7 @@ def account_settings_update(*, actor: Any, account: Account, changes: dict[str, 
         require(actor, Action.TOGGLE_DIRECT_EXPORTS, account)
     if not fields:
         return account
+    refuse(record_problems(Account(**{name: changes[name] for name in fields}), fields))
     changed = {name: [str(getattr(account, name)), str(changes[name])] for name in fields}
     for name in fields:
         setattr(account, name, changes[name])

@@ -3,7 +3,9 @@
 #
 #   scripts/run.sh        (normally through `make run`, which installs .venv first)
 #
-# 1. migrate; on a database with no users yet, load the demo data (manage.py seed_demo);
+# 1. migrate; on a database with no users yet, load the demo data (manage.py seed_demo) in
+#    development; in production (DJANGO_DEBUG=0) only with ERP_PORTAL_DEMO=1, otherwise print
+#    how to create the first admin (manage.py create_admin --account "Your Company");
 # 2. start web, worker and beat, each in its own process group, their output prefixed here
 #    and copied to var/log/<name>.log;
 # 3. Ctrl-C (or SIGTERM/SIGHUP) stops all three: SIGTERM to each group, up to STOP_TIMEOUT
@@ -17,7 +19,10 @@
 #                                      with gunicorn + collectstatic; needs DJANGO_SECRET_KEY.
 #   DATABASE_URL, CELERY_BROKER_URL    default SQLite and the filesystem broker under var/
 #   ERP_PORTAL_VAR_DIR (var)           database, broker folders, logs and pidfiles
-#   SEED_DEMO (1)                      0 skips the first-run demo data
+#   ERP_PORTAL_DEMO (unset)            first-run demo data (users with password "demo", a
+#                                      superuser "admin"): unset = load it only when DJANGO_DEBUG=1;
+#                                      1 = load it even in production; 0 = never. (SEED_DEMO=0, the
+#                                      older switch, still skips it in development.)
 #   CELERY_CONCURRENCY (2), STOP_TIMEOUT (20), VENV_BIN (.venv/bin)
 set -euo pipefail
 
@@ -76,18 +81,9 @@ say "Database: $(db_label); broker: ${CELERY_BROKER_URL:-filesystem ($VAR_DIR/br
 say "Applying migrations"
 "$PY" manage.py migrate --noinput
 
-if [[ "${SEED_DEMO:-1}" == 1 ]]; then
-    # First run = a database without any user. seed_demo is idempotent, so a rerun after a
-    # failure is harmless; skipping it later keeps startup fast and deleted demo rows deleted.
-    "$PY" manage.py shell --no-imports -c '
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
-
-if not get_user_model().objects.exists():
-    print("==> First run on this database: loading demo data (manage.py seed_demo)", flush=True)
-    call_command("seed_demo")
-'
-fi
+# First run = a database without any user: the demo data in development, in production only
+# when asked (ERP_PORTAL_DEMO=1); otherwise how to create the first admin (scripts/first_run.py).
+"$PY" scripts/first_run.py
 
 if ((PRODUCTION)); then
     say "Collecting static files"
@@ -202,16 +198,22 @@ EOF
 done
 
 # The demo logins come from the seed's own table (demo.data), so they stay in step with
-# seed_demo; the fixed list is a fallback should that module move.
-logins=$("$PY" - 2>/dev/null <<'EOF'
+# seed_demo; the fixed list is a fallback should that module move. Production without the demo
+# has none to show.
+demo_asked="${ERP_PORTAL_DEMO:-}"
+if ((PRODUCTION)) && [[ ! "${demo_asked,,}" =~ ^(1|true|yes|on)$ ]]; then
+    logins="  Sign in as an administrator created with: $PY manage.py create_admin"
+else
+    logins=$("$PY" - 2>/dev/null <<'EOF'
 from demo.data import DEMO_PASSWORD, DEMO_USERS
 
 print(f"  Demo logins, password {DEMO_PASSWORD!r} for all:")
 for username, role in DEMO_USERS:
     print(f"    {username:<10} {role}")
 EOF
-) || logins='  Demo logins, password "demo" for all:
+    ) || logins='  Demo logins, password "demo" for all:
     admin (superuser), erpadmin, approver, pm, viewer, nobody'
+fi
 
 cat <<EOF
 

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 
 from approvals.models import ExportRequest, RequestState
+from integrations.api.fields import IdField
 from integrations.kinds import exportable_types
 
 ITEM_TYPE_CHOICES = [(key, t.erp_label) for key, t in exportable_types()]
@@ -166,7 +167,7 @@ class SendSerializer(serializers.Serializer[Any]):
     """*Send to ERP*: the item, by type and id."""
 
     item_type = serializers.ChoiceField(choices=ITEM_TYPE_CHOICES)
-    item_id = serializers.IntegerField(min_value=1)
+    item_id = IdField(min_value=1)
 
 
 class AcceptSerializer(serializers.Serializer[Any]):
@@ -186,7 +187,7 @@ class RejectSerializer(serializers.Serializer[Any]):
 
 class BulkSerializer(serializers.Serializer[Any]):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(min_value=1),
         allow_empty=False,
         max_length=MAX_BULK,
         help_text=f"Export request ids (at most {MAX_BULK}).",

@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from integrations import cost_codes
-from integrations.api.fields import api_errors
+from integrations.api.fields import IdField, api_errors
 from integrations.api.schema import AccountScopedSchema
 from integrations.models import Project, StandardCostCode
 from permissions.access import can, require, restrict
@@ -46,7 +46,7 @@ class DefaultCostTypesSerializer(serializers.Serializer[Any]):
     standard_code = serializers.IntegerField(read_only=True, source="pk")
     full_code = serializers.CharField(read_only=True)
     default_cost_types = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=IdField(),
         allow_empty=True,
         help_text="Ids of the cost types the code starts with; a PUT replaces them all.",
     )

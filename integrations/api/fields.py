@@ -3,6 +3,9 @@ project read through a parent), and services' errors said as DRF errors."""
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -32,13 +35,43 @@ def account_path(model: type[Model]) -> str:
         raise ImproperlyConfigured(f"No path to the account for {model._meta.label}") from None
 
 
+WHOLE = re.compile(r"\s*[+-]?\d+\s*")
+
+
+def whole_number(value: Any) -> Any:
+    """``value`` as an id may take it: a whole number (``22``, ``22.0``, ``"22"``); refused,
+    with a 400 naming it, if it has a fraction (``22.5``, which the database would take as 22)
+    or is ``true``/``false`` (which it would take as 1 and 0). Other types are left to the
+    field, which refuses them."""
+    if isinstance(value, bool):
+        raise serializers.ValidationError(f"{json.dumps(value)} is not a whole number.")
+    if isinstance(value, float | Decimal):
+        if not math.isfinite(value) or value != int(value):
+            raise serializers.ValidationError(f"{value} is not a whole number.")
+        return int(value)
+    if isinstance(value, str) and not WHOLE.fullmatch(value):
+        raise serializers.ValidationError(f"{value[:40]} is not a whole number.")
+    return value
+
+
+class IdField(serializers.IntegerField):
+    """An id given in a body (a line's, an export request's): a whole number, never rounded."""
+
+    def to_internal_value(self, data: Any) -> int:
+        return super().to_internal_value(whole_number(data))
+
+
 class AccountRelatedField(serializers.PrimaryKeyRelatedField):
     """A reference by id that only accepts records of the request's account, so an id from
-    another account is a 400 on that field, worded like one that does not exist."""
+    another account is a 400 on that field, worded like one that does not exist; an id that is
+    not a whole number is refused as such (see :func:`whole_number`)."""
 
     default_error_messages = {
         "does_not_exist": "No record with id {pk_value} in this account.",
     }
+
+    def to_internal_value(self, data: Any) -> Any:
+        return super().to_internal_value(whole_number(data))
 
     def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset()

@@ -1,14 +1,16 @@
 """Query filters for the collections (django-filter), built from each kind's API part.
 
-References are filtered by plain id (``NumberFilter``), not by a model choice: a choice field
+References are filtered by plain id (:class:`IdFilter`), not by a model choice: a choice field
 would look the id up in every account and answer 400 for an unknown one, telling a user that an
-id exists elsewhere. An id of another account simply matches nothing.
+id exists elsewhere. An id of another account simply matches nothing; one that is not a whole
+number (``22.5``, which the database would take as 22) is a 400.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from rest_framework.filters import OrderingFilter
@@ -21,6 +23,12 @@ ERP_CHANGED_FILTER_HELP = (
     "true: only records changed since the last sync (to send again to update the ERP); "
     "false: only the others."
 )
+
+
+class IdFilter(filters.NumberFilter):
+    """A filter by a referenced record's id: a whole number."""
+
+    field_class = forms.IntegerField
 
 
 class StableOrderingFilter(OrderingFilter):
@@ -40,8 +48,7 @@ def filterset_for(kind: Kind) -> type[filters.FilterSet]:
     api = kind.api
     assert api is not None, f"{kind.key} has no API"
     declared: dict[str, Any] = {
-        f.name: filters.NumberFilter(field_name=f.path, help_text=f.help_text)
-        for f in api.id_filters
+        f.name: IdFilter(field_name=f.path, help_text=f.help_text) for f in api.id_filters
     }
     if "erp_state" in api.filters:  # where the ERP status filters, so does a change since sync
         declared["erp_changed"] = filters.BooleanFilter(help_text=ERP_CHANGED_FILTER_HELP)

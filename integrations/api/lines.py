@@ -13,7 +13,7 @@ from typing import Any
 from rest_framework import serializers
 
 from integrations import models as m
-from integrations.api.fields import AccountRelatedField, LinesTotalField
+from integrations.api.fields import AccountRelatedField, IdField, LinesTotalField
 from integrations.api.schema import EnumChoiceField
 
 COSTED_LINE = ("id", "position", "description", "cost_code", "cost_type", "amount")
@@ -45,7 +45,7 @@ class LineSerializer(serializers.ModelSerializer):
 
     serializer_related_field = AccountRelatedField
     serializer_choice_field = EnumChoiceField
-    id = serializers.IntegerField(
+    id = IdField(
         required=False,
         help_text="An existing line's id, to keep (and change) it. Leave out to add a line.",
     )

@@ -303,7 +303,12 @@ register(
                 ("status", "Status"),
                 ("amount", "Amount"),
             ),
-            search=("payment_number", "check_number", "invoice__number", "owner_invoice__number"),
+            search=(
+                "payment_number",
+                "check_number",
+                "invoice__number",
+                "owner_invoice__application_number",
+            ),
             filters=("project", "status"),
             select_related=("project", "invoice", "owner_invoice"),
         ),

@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from django.core.validators import MinValueValidator
 from django.db import models
 
+from integrations.validation import NOT_NEGATIVE, PERCENT_RANGE
 from tenancy.models import Account
 
 
@@ -18,9 +18,15 @@ def money(**kwargs: Any) -> models.DecimalField[Decimal, Decimal]:
     return models.DecimalField(max_digits=15, decimal_places=2, **kwargs)
 
 
+def not_negative_money(**kwargs: Any) -> models.DecimalField[Decimal, Decimal]:
+    """A money amount the business never has below zero (a contract's line, an estimate)."""
+    return money(validators=[NOT_NEGATIVE], **kwargs)
+
+
 def percent(**kwargs: Any) -> models.DecimalField[Decimal, Decimal]:
+    """A percentage from 0 to 100 (retainage)."""
     kwargs.setdefault("default", Decimal("0.00"))
-    kwargs.setdefault("validators", [MinValueValidator(Decimal("0"))])
+    kwargs.setdefault("validators", list(PERCENT_RANGE))
     return models.DecimalField(max_digits=5, decimal_places=2, **kwargs)
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db import models
 
-from integrations.models.base import ErpLinkedModel, money, origin_constraint
+from integrations.models.base import ErpLinkedModel, not_negative_money, origin_constraint
 
 
 class InvoiceStatus(models.TextChoices):
@@ -32,15 +32,17 @@ class BillingPeriodInvoice(ErpLinkedModel):
 
 
 class InvoiceLine(models.Model):
-    """A G703 continuation-sheet line: work and materials this period, and retainage."""
+    """A G703 continuation-sheet line: work and materials this period, and retainage. None of
+    its amounts is negative: an invoice that billed too much is revised before it is approved
+    (Revise and resubmit), not followed by a line below zero."""
 
     position = models.PositiveIntegerField(default=1)
     description = models.CharField(max_length=255, blank=True)
-    work_completed = money(verbose_name="Work completed this period")
-    materials_stored = money(verbose_name="Materials presently stored")
-    work_retainage = money(verbose_name="Work retainage this period")
-    materials_retainage = money(verbose_name="Materials retainage this period")
-    retainage_released = money()
+    work_completed = not_negative_money(verbose_name="Work completed this period")
+    materials_stored = not_negative_money(verbose_name="Materials presently stored")
+    work_retainage = not_negative_money(verbose_name="Work retainage this period")
+    materials_retainage = not_negative_money(verbose_name="Materials retainage this period")
+    retainage_released = not_negative_money()
 
     class Meta:
         abstract = True

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from integrations.models.base import money
+from integrations.models.base import money, not_negative_money
+from integrations.validation import NOT_NEGATIVE
 
 
 class CostedLine(models.Model):
@@ -27,11 +28,17 @@ class CostedLine(models.Model):
 
 
 class ScheduleOfValuesLine(CostedLine):
-    """A contract line: amount, or quantity x unit cost in a unit of measure."""
+    """A contract line: amount, or quantity x unit cost in a unit of measure. None is negative:
+    a contract is reduced by a (deductive) change order, not by a line below zero."""
 
-    quantity = models.DecimalField(max_digits=15, decimal_places=4, null=True, blank=True)
+    amount = not_negative_money()
+    quantity = models.DecimalField(
+        max_digits=15, decimal_places=4, null=True, blank=True, validators=[NOT_NEGATIVE]
+    )
     uom = models.CharField("Unit", max_length=20, blank=True)
-    unit_cost = models.DecimalField(max_digits=15, decimal_places=4, null=True, blank=True)
+    unit_cost = models.DecimalField(
+        max_digits=15, decimal_places=4, null=True, blank=True, validators=[NOT_NEGATIVE]
+    )
     tax_code = models.CharField(max_length=20, blank=True)
 
     class Meta(CostedLine.Meta):

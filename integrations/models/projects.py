@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from django.db import models
 
-from integrations.models.base import ErpLinkedModel, TenantModel, money, origin_constraint
+from integrations.models.base import (
+    ErpLinkedModel,
+    TenantModel,
+    not_negative_money,
+    origin_constraint,
+)
 
 
 class Project(ErpLinkedModel):
@@ -25,7 +30,7 @@ class Project(ErpLinkedModel):
     country_code = models.CharField("Country", max_length=2, default="US")
     start_date = models.DateField(null=True, blank=True)
     completion_date = models.DateField(null=True, blank=True)
-    estimated_value = money()
+    estimated_value = not_negative_money()
     is_active = models.BooleanField(default=True)
     erp_integrated = models.BooleanField(
         "ERP integrated", default=True, help_text="The project's records sync with the ERP."

@@ -1,0 +1,161 @@
+"""What the portal refuses to store, wherever a value comes from (the web forms, the API, the
+approver's accept fields): control characters in text, dates outside 1900-2200, amounts beyond
+their field's digits, periods that end before they start, and each field's own range (its
+model validators: retainage from 0 to 100, amounts that cannot be negative).
+
+One check, by field type, so a new field is covered without being listed. The record services
+call :func:`record_problems` and :func:`lines_problems` before they save.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+FIRST_DATE = datetime.date(1900, 1, 1)
+LAST_DATE = datetime.date(2200, 12, 31)
+
+# C0 controls, DEL, C1 controls, and the bidirectional overrides and isolates (which make text
+# read differently from what it is). Multi-line text keeps tab, line feed and carriage return.
+_CONTROL = "\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+CONTROL_CHARACTERS = re.compile(f"[{_CONTROL}]")
+
+# Start and end of a period: the end may not come before the start.
+PERIODS = (("start_date", "completion_date"), ("period_start", "period_end"))
+
+NOT_NEGATIVE = MinValueValidator(Decimal("0"), message="Cannot be negative.")
+PERCENT_RANGE = (
+    MinValueValidator(Decimal("0"), message="Must be from 0 to 100."),
+    MaxValueValidator(Decimal("100"), message="Must be from 0 to 100."),
+)
+
+
+def control_character(text: str, *, multiline: bool = False) -> str | None:
+    """The first control character of ``text`` refused in it, described (``U+001B``), or
+    ``None``."""
+    for char in text:
+        if _is_control(char, multiline=multiline):
+            name = unicodedata.name(char, "")
+            return f"U+{ord(char):04X}{f' {name}' if name else ''}"
+    return None
+
+
+def _is_control(char: str, *, multiline: bool) -> bool:
+    if multiline and char in "\t\n\r":
+        return False
+    return CONTROL_CHARACTERS.match(char) is not None
+
+
+def text_problem(label: str, text: str, *, multiline: bool = False) -> str | None:
+    found = control_character(text, multiline=multiline)
+    if found is None:
+        return None
+    return f"{label} contains a control character ({found}); type it again without it."
+
+
+def date_problem(label: str, value: datetime.date) -> str | None:
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    if FIRST_DATE <= day <= LAST_DATE:
+        return None
+    return f"{label} must be between {FIRST_DATE:%Y-%m-%d} and {LAST_DATE:%Y-%m-%d}."
+
+
+def decimal_problem(label: str, value: Decimal, field: models.DecimalField[Any, Any]) -> str | None:
+    """Digits beyond the field's (two places and 13 before the point for money)."""
+    if not value.is_finite():
+        return f"{label} is not a number."
+    places, whole = field.decimal_places, field.max_digits - field.decimal_places
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite
+    if -exponent > places and value != round(value, places):
+        return f"{label} has more than {places} decimal places."
+    if abs(value) >= Decimal(10) ** whole:
+        return f"{label} has more than {whole} digits before the decimal point."
+    return None
+
+
+def value_problems(field: models.Field[Any, Any], value: Any) -> list[str]:
+    """Why ``value`` cannot be stored in ``field``, in words naming the field (empty: it can)."""
+    if value is None or value == "":
+        return []
+    label = str(field.verbose_name).capitalize()
+    problem: str | None = None
+    if isinstance(field, models.TextField | models.CharField) and isinstance(value, str):
+        problem = text_problem(label, value, multiline=isinstance(field, models.TextField))
+    elif isinstance(field, models.DateField) and isinstance(value, datetime.date):
+        problem = date_problem(label, value)
+    elif isinstance(field, models.DecimalField) and isinstance(value, Decimal):
+        problem = decimal_problem(label, value, field)
+    if problem is not None:
+        return [problem]
+    try:
+        field.run_validators(value)
+    except ValidationError as exc:
+        return [f"{label}: {message[:1].lower()}{message[1:]}" for message in exc.messages]
+    return []
+
+
+def _own_fields(model: type[models.Model], names: Iterable[str]) -> list[models.Field[Any, Any]]:
+    """The fields among ``names`` that hold a value of their own (not a reference)."""
+    fields = []
+    for name in names:
+        try:
+            field = model._meta.get_field(name)
+        except LookupError:
+            continue
+        if isinstance(field, models.Field) and field.concrete and not field.is_relation:
+            fields.append(field)
+    return fields
+
+
+def record_problems(instance: models.Model, names: Iterable[str]) -> dict[str, list[str]]:
+    """Why the values of the fields ``names`` (as set on ``instance``) cannot be stored, by
+    field: each field's own checks, and the periods they start or end."""
+    names = set(names)
+    errors: dict[str, list[str]] = {}
+    for field in _own_fields(type(instance), names):
+        problems = value_problems(field, getattr(instance, field.attname))
+        if problems:
+            errors[field.name] = problems
+    for start, end in PERIODS:
+        if (start in names or end in names) and end not in errors and start not in errors:
+            problem = _period_problem(instance, start, end)
+            if problem:
+                errors[end] = [problem]
+    return errors
+
+
+def _period_problem(instance: models.Model, start: str, end: str) -> str | None:
+    first, last = getattr(instance, start, None), getattr(instance, end, None)
+    if first is None or last is None or last >= first:
+        return None
+    end_label, start_label = _label(instance, end), _label(instance, start).lower()
+    return f"{end_label} ({last:%Y-%m-%d}) is before the {start_label} ({first:%Y-%m-%d})."
+
+
+def _label(instance: models.Model, name: str) -> str:
+    return str(getattr(instance._meta.get_field(name), "verbose_name", name)).capitalize()
+
+
+def lines_problems(line_model: type[models.Model], lines: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Why lines cannot be stored, each message naming its line and field."""
+    errors: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        for field in _own_fields(line_model, line):
+            errors.extend(
+                f"Line {number}: {problem}" for problem in value_problems(field, line[field.name])
+            )
+    return errors
+
+
+def refuse(errors: Mapping[str, Sequence[str]]) -> None:
+    if errors:
+        raise ValidationError(dict(errors))
