@@ -39,6 +39,7 @@ from erp import calls as erp_calls
 from erp.calls import Subject, finish_calls, logged_call, resolve_errors, start_calls
 from erp.connections import connection_for, connector_for
 from erp.models import ErpConnection
+from erp.services import connection_pause_after_refusals
 from integrations.kinds import Kind, by_object_type
 
 S = RequestState
@@ -256,9 +257,8 @@ def _note_auth_failure(connection: ErpConnection, message: str) -> None:
     ErpConnection.objects.filter(pk=connection.pk).update(auth_failures=F("auth_failures") + 1)
     connection.refresh_from_db(fields=["auth_failures"])
     if connection.auth_failures >= AUTH_FAILURES_TO_PAUSE:
-        ErpConnection.objects.filter(pk=connection.pk).update(
-            is_paused=True,
-            paused_reason=f"Paused after {connection.auth_failures} refused logins: {message}",
+        connection_pause_after_refusals(
+            connection, f"Paused after {connection.auth_failures} refused logins: {message}"
         )
 
 

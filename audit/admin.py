@@ -1,11 +1,15 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from audit.models import AuditEvent
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    """The audit trail is read only, here as everywhere."""
+    """The audit trail is read only, here as everywhere: rows are viewed, never added, changed
+    or deleted (the model and, on PostgreSQL, the database refuse it too)."""
 
     list_display = (
         "created_at",
@@ -19,12 +23,13 @@ class AuditEventAdmin(admin.ModelAdmin):
     )
     list_filter = ("account", "verb", "item_type")
     search_fields = ("reason",)
+    list_select_related = ("account", "actor")
 
-    def has_add_permission(self, request: object) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from approvals.models import ExportRequest, RequestState
 from approvals.pipeline import idempotency_key
 from approvals.services import request_summary
-from audit.models import AuditEvent
 from audit.services import Change, audit_rows
 from erp.calls import WORKER
 from erp.connections import connection_for
@@ -111,7 +110,6 @@ def _history(
         (None, "export_started", S.ACCEPTED, S.EXPORTING, filed - CLAIMED, {}),
         (None, "export_synced", S.EXPORTING, S.SYNCED, filed, {"origin_id": item.origin_id}),
     )
-    events = []
     for actor, verb, before, after, at, data in trail:
         change = Change(
             account_id=item.account_id,
@@ -122,8 +120,6 @@ def _history(
             after=after,
             request_id=request.pk,
             data=data,
+            at=at,  # dated as written: an audit row cannot be changed afterwards
         )
-        (event,) = audit_rows(actor, [change])
-        event.created_at = at  # auto_now_add on create
-        events.append(event)
-    AuditEvent.objects.bulk_update(events, ["created_at"])
+        audit_rows(actor, [change])

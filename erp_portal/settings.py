@@ -167,7 +167,8 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token authentication, refusing tokens older than API_TOKEN_TTL_HOURS.
+        "tenancy.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -185,9 +186,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Password guessing through the token endpoint: a few tries a minute per client address.
+    # Password guessing through the token endpoint: a few tries a minute per client address,
+    # counted in the default cache (shared by every process; see CACHES).
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("API_AUTH_THROTTLE", default="10/min")},
+    # The client address is REMOTE_ADDR; X-Forwarded-For, which any client can send, is ignored
+    # unless API_NUM_PROXIES trusted proxies in front of the portal append to it (then the
+    # address the outermost of them saw).
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
 }
+# How long an API token lasts from when it was issued; after that the client asks for a new one.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=720)
 SPECTACULAR_SETTINGS = {
     "TITLE": "ERP Portal API",
     "DESCRIPTION": "Project-financial records and their ERP synchronisation.",
@@ -220,6 +228,25 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # Above the longest task, so a slow task is not redelivered while it still runs.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+
+# The cache holds the API's throttle counters, so it must be one store for every web process:
+# Redis when REDIS_URL (or the Celery broker) is Redis, else files under var/ (the processes of
+# one machine, which the filesystem broker assumes already).
+REDIS_URL = env.str(
+    "REDIS_URL",
+    default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis:", "rediss:")) else "",
+)
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True

@@ -19,6 +19,8 @@ CSRF_COOKIE_SECURE = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"auth": "10000/min"}}  # noqa: F405
+# One process: the throttle's counters need no shared store here.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # django-axes refuses Client.login() (no request to count attempts by) and would let one test's
 # wrong passwords lock out another's user: off here, on in tests/web/test_login_lockout.py.
 AXES_ENABLED = False

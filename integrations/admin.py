@@ -31,6 +31,8 @@ def _register(
         "list_filter": ("account", *filters, "erp_state") if hasattr(model, "erp_state") else (),
         "inlines": [_lines(line) for line in lines],
         "list_select_related": True,
+        # Where a record stands with the ERP changes through the workflow, with its audit row.
+        "readonly_fields": ERP_FIELDS if hasattr(model, "erp_state") else (),
     }
     admin.site.register(model, type(f"{model.__name__}Admin", (admin.ModelAdmin,), attrs))
 

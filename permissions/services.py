@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
 
+from audit.services import Change, audit_rows
 from permissions.access import can, forget_holdings, require
 from permissions.levels import COMPANY_ONLY_TOOLS, Level, Privilege, Tool
 from permissions.models import ToolGrant
@@ -36,7 +37,7 @@ def member_permissions_set(
     """Replace a member's company-level levels, privileges and per-project levels.
 
     Only a Directory Admin may do it; only one who holds 'Can Push to Accounting' may grant or
-    withdraw it.
+    withdraw it. One audit row names each privilege and level that changed, old and new.
     """
     require(actor, Action.MANAGE_DIRECTORY, account)
     if membership.account_id != account.pk:
@@ -47,10 +48,12 @@ def member_permissions_set(
         raise PermissionDenied(
             "Only a Directory Admin who holds 'Can Push to Accounting' may grant or withdraw it."
         )
+    user = membership.user
+    # What is stored, locked: two admins saving the same member are audited one after the other.
+    before = _holdings(account, Membership.objects.select_for_update().get(pk=membership.pk))
     for privilege, value in privileges.items():
         setattr(membership, privilege.value, value)
     membership.save()
-    user = membership.user
     ToolGrant.objects.filter(account=account, user=user).delete()
     rows = [
         ToolGrant(account=account, user=user, tool=tool, level=level, granted_by=actor)
@@ -80,5 +83,39 @@ def member_permissions_set(
             )
         )
     ToolGrant.objects.bulk_create(rows)
+    _audit(actor, membership, before, _holdings(account, membership))
     forget_holdings(user)
     forget_holdings(actor)
+
+
+def _holdings(account: Account, membership: Membership) -> dict[str, str]:
+    """A member's privileges and levels in words, by name: ``Commitments`` for the company
+    level, ``Commitments on project 12`` for a project's."""
+    held = {p.label: "Yes" if getattr(membership, p.value) else "No" for p in Privilege}
+    for grant in ToolGrant.objects.filter(account=account, user_id=membership.user_id):
+        name = Tool(grant.tool).label
+        if grant.project_id is not None:
+            name = f"{name} on project {grant.project_id}"
+        held[name] = Level(grant.level).label
+    return held
+
+
+def _audit(
+    actor: Any, membership: Membership, before: dict[str, str], after: dict[str, str]
+) -> None:
+    none = Level.NONE.label
+    changed = {
+        name: [before.get(name, none), after.get(name, none)]
+        for name in sorted(before.keys() | after.keys())
+        if before.get(name, none) != after.get(name, none)
+    }
+    if not changed:
+        return
+    change = Change(
+        membership.account_id,
+        "membership",
+        membership.pk,
+        "permissions_changed",
+        data={"member": membership.user.get_username(), "changed": changed},
+    )
+    audit_rows(actor, [change])

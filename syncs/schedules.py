@@ -134,7 +134,7 @@ def schedule_update(
         parse_cron(cron)
     with transaction.atomic():
         schedule = SyncSchedule.objects.select_for_update().get(pk=schedules[kind].pk)
-        before = schedule.every
+        before = _when(schedule)
         schedule.every = every
         schedule.at = at if every == Every.DAILY else None
         schedule.cron = cron if every == Every.CRON else ""
@@ -148,13 +148,26 @@ def schedule_update(
                     "sync_schedule",
                     schedule.pk,
                     "schedule_changed",
-                    before=before[:12],
+                    before=before["every"][:12],
                     after=every[:12],
-                    data={"kind": kind, "at": str(schedule.at or ""), "cron": schedule.cron},
+                    data={
+                        "kind": kind,
+                        "at": str(schedule.at or ""),
+                        "cron": schedule.cron,
+                        "changed": _changed(before, _when(schedule)),
+                    },
                 )
             ],
         )
     return schedule
+
+
+def _when(schedule: SyncSchedule) -> dict[str, str]:
+    return {"every": schedule.every, "at": str(schedule.at or ""), "cron": schedule.cron}
+
+
+def _changed(before: dict[str, str], after: dict[str, str]) -> dict[str, list[str]]:
+    return {name: [before[name], after[name]] for name in before if before[name] != after[name]}
 
 
 def rewrite_time_zone(account: Account) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from integrations.api import cost_codes, project_templates, reports, settings, views
+from integrations.api import cost_codes, project_templates, reports, settings, tokens, views
 from integrations.kinds import kinds
 
 app_name = "api"
@@ -23,6 +23,7 @@ for kind in kinds():
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/tokens/", tokens.TokenListView.as_view(), name="token-list"),
     path("settings/", settings.AccountSettingsView.as_view(), name="account-settings"),
     path("reports/", reports.ReportListView.as_view(), name="report-list"),
     path("reports/<slug:key>/", reports.ReportRowsView.as_view(), name="report-rows"),

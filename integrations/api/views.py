@@ -3,19 +3,21 @@ request's account (:mod:`.tenancy`), and the account list and token endpoint."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins
+from rest_framework import mixins, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import SearchFilter
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from integrations.api import serializers as s
@@ -27,20 +29,39 @@ from integrations.kinds import Kind
 from integrations.models import ErpLinkedModel
 from tenancy.models import Account
 from tenancy.selectors import accounts_for
+from tenancy.tokens import token_issue, tokens_revoke
 
 ERP_ORDERING = ("erp_state", "erp_synced_at", "created_at", "updated_at")
 
 
 @extend_schema(tags=["auth"])
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token.
+    """Exchange a username and password for an API token; revoke yours (logout).
 
-    Send it as `Authorization: Token <token>`. The same token is returned on every call.
+    Send it as `Authorization: Token <token>`. The same token is returned on every call while it
+    lasts (`API_TOKEN_TTL_HOURS`); once it has expired, a new one. Changing your password
+    revokes it.
     """
 
-    permission_classes = [AllowAny]
+    parser_classes = APIView.parser_classes  # the API's (ObtainAuthToken sets its own)
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
+
+    def get_permissions(self) -> list[BasePermission]:
+        # Anyone may ask for a token; only its holder revokes it.
+        return [IsAuthenticated() if self.request.method == "DELETE" else AllowAny()]
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token = token_issue(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Revoke your token: requests sending it are refused from now on."""
+        tokens_revoke(user=cast(AbstractBaseUser, request.user))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(tags=["accounts"])

@@ -115,3 +115,19 @@ def test_pause_and_resume(account, erp_admin, django_capture_on_commit_callbacks
         connection_set_paused(account=account, actor=erp_admin, paused=False)
     assert not connection_for(account).is_paused
     assert len(callbacks) == 1  # what waited is enqueued again
+
+
+@pytest.mark.django_db
+def test_the_automatic_pause_after_refused_logins_is_audited_once(account):
+    """Repeated refused logins pause the connection without anyone clicking: the trail says so
+    (no actor, the reason), and a second refusal while paused adds nothing."""
+    from approvals.pipeline import AUTH_FAILURES_TO_PAUSE, _note_auth_failure
+    from audit.models import AuditEvent
+
+    connection = connection_for(account)
+    for _ in range(AUTH_FAILURES_TO_PAUSE + 1):
+        _note_auth_failure(connection, "401 Unauthorized")
+    assert connection_for(account).is_paused
+    (row,) = AuditEvent.objects.filter(account=account, verb="connection_paused")
+    assert (row.actor, row.before, row.after) == (None, "running", "paused")
+    assert "refused logins: 401 Unauthorized" in row.reason
