@@ -14,9 +14,7 @@ from django.urls import reverse
 
 from integrations import models as m
 from integrations.kinds import kinds
-from permissions.levels import Level
-from tests.api.conftest import Records, build_records, client_for, everywhere, url
-from tests.factories import member
+from tests.api.conftest import client_for, url
 
 pytestmark = pytest.mark.django_db
 
@@ -24,14 +22,7 @@ TOO_DEEP = {"detail": "The JSON body is nested too deeply."}
 TOO_BIG = "The request body is too large."
 
 
-@pytest.fixture
-def records(account: Any) -> Records:
-    return build_records(account)
-
-
-@pytest.fixture
-def admin(account: Any) -> Any:
-    return member(account, username="ada", levels=everywhere(Level.ADMIN))
+# `records` and `admin` (Admin everywhere) come from tests/api/conftest.py.
 
 
 @pytest.fixture
