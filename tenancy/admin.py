@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from tenancy.models import Account, Membership
 
@@ -8,6 +11,14 @@ class AccountAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "allow_standard_approvers", "created_at")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> dict[str, Any]:
+        return {} if obj else dict(self.prepopulated_fields)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # The slug names the account in every address and keys its records in stores shared by
+        # accounts (the sandbox ERP's ledger): it is set once, when the account is created.
+        return ("slug",) if obj else ()
 
 
 @admin.register(Membership)
