@@ -189,6 +189,7 @@ def record_update(
         raise ValidationError(errors)
     plain, related = _split_many_to_many(type(instance), changes)
     changed_since_sync = _changes_synced(instance, plain, lines)
+    values = _before_after(instance, plain)
     for name, value in plain.items():
         setattr(instance, name, value)
     if changed_since_sync:
@@ -202,19 +203,47 @@ def record_update(
         _set_many_to_many(instance, related)
         if lines is not None:
             _replace_lines(instance, lines)
-        _audit(actor, instance, "record_updated", asked)
+        _audit(actor, instance, "record_updated", asked, values)
     return instance
 
 
-def _audit(actor: Any, record: Model, verb: str, fields: Mapping[str, Any]) -> None:
+def _audit(
+    actor: Any,
+    record: Model,
+    verb: str,
+    fields: Mapping[str, Any],
+    values: Mapping[str, list[Any]] | None = None,
+) -> None:
+    data: dict[str, Any] = {"fields": sorted(fields)}
+    if values:
+        data["changes"] = dict(values)
     change = Change(
         account_id=record.account_id,  # type: ignore[attr-defined]  # a TenantModel
         item_type=kind_of(record).type_name,
         item_id=record.pk,
         verb=verb,
-        data={"fields": sorted(fields)},
+        data=data,
     )
     audit_rows(actor, [change])
+
+
+def _before_after(instance: Model, plain: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [before, after]}`` of the fields a change really changes, as plain values (a
+    related record by its id)."""
+
+    def shown(value: Any) -> Any:
+        if isinstance(value, Model):
+            return value.pk
+        return value if value is None or isinstance(value, bool | int | str) else str(value)
+
+    found = {}
+    for name, value in plain.items():
+        field = instance._meta.get_field(name)
+        before = getattr(instance, field.attname)
+        after = value.pk if isinstance(value, Model) else value
+        if shown(before) != shown(after):
+            found[name] = [shown(before), shown(after)]
+    return found
 
 
 def _split_many_to_many(

@@ -160,6 +160,11 @@ def test_on_an_editor_corrects_a_cost_on_its_page_audited_and_not_sent(account, 
     for name in ("transaction_date", "vendor", "source_type", "project"):
         assert f'name="{name}"' not in form.text
     rebar, labour = rebar_of(cost), labor(account)
+    was = {
+        "description": cost.description,
+        "amount": str(cost.amount),
+        "cost_code": cost.cost_code_id,
+    }
     response = client.post(
         edit,
         form_data(
@@ -185,6 +190,10 @@ def test_on_an_editor_corrects_a_cost_on_its_page_audited_and_not_sent(account, 
     event = AuditEvent.objects.get(item_type="job_cost_transaction", item_id=cost.pk)
     assert (event.verb, event.actor) == ("record_updated", editor)
     assert set(event.data["fields"]) == {"description", "cost_code", "cost_type", "amount"}
+    # Each changed value, before and after (a cost code by its id).
+    assert event.data["changes"]["description"] == [was["description"], "Rebar #5, recoded"]
+    assert event.data["changes"]["amount"] == [was["amount"], "17250.50"]
+    assert event.data["changes"]["cost_code"] == [was["cost_code"], rebar.pk]
     # Not sent to the ERP: still synced, not marked changed since sync, no export request.
     assert (cost.erp_state, cost.erp_changed) == (m.ErpState.SYNCED, False)
     assert not ExportRequest.objects.filter(account=account).exists()
