@@ -239,7 +239,7 @@ def _before_after(instance: Model, plain: Mapping[str, Any]) -> dict[str, list[A
     found = {}
     for name, value in plain.items():
         field = instance._meta.get_field(name)
-        before = getattr(instance, field.attname)
+        before = getattr(instance, getattr(field, "attname", name))
         after = value.pk if isinstance(value, Model) else value
         if shown(before) != shown(after):
             found[name] = [shown(before), shown(after)]
