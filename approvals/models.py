@@ -7,6 +7,7 @@ from django.db import models
 
 from connectors.base import ObjectType
 from tenancy.models import Account
+from tenancy.scoping import AccountScopedQuerySet
 
 
 class RequestState(models.TextChoices):
@@ -54,7 +55,21 @@ class ExportRequest(models.Model):
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
     lease_until = models.DateTimeField(null=True, blank=True)
+    claim = models.UUIDField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The claim of the worker exporting it: only that worker renews the lease.",
+    )
+    next_attempt_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When an accepted request is due (after a retry's backoff); the sweeper "
+        "enqueues it again once this is well past.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AccountScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["sent_at", "id"]
@@ -69,6 +84,12 @@ class ExportRequest(models.Model):
             models.Index(fields=["account", "state", "item_type", "sent_at"]),
             models.Index(fields=["account", "state", "sent_at", "id"]),
             models.Index(fields=["account", "item_type", "item_id"]),
+            # What the sweeper reads every few seconds: the few requests in flight.
+            models.Index(
+                fields=["state", "lease_until"],
+                condition=models.Q(state__in=["accepted", "exporting"]),
+                name="export_request_in_flight",
+            ),
         ]
 
     def __str__(self) -> str:

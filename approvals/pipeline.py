@@ -8,24 +8,32 @@ ERP id) of a type the connector updates is sent as an update of that ERP record
 (``Connector.update``): alone, never in a batch, never filed anew. The ERP's id and the synced
 state (no longer *Changed since sync*) are stored in one transaction. Transient errors go back
 to ``accepted`` and are retried; permanent ones land in *Failed to Export*; refused credentials
-pause the connection with the items still queued. A sweeper re-enqueues what a crash left
-behind.
+pause the connection with the items still queued.
+
+Recovery takes seconds, not minutes. A claim carries a token (``claim``) and a short lease that
+the claiming worker renews while it works (:class:`LeaseKeeper`); only the holder of the claim
+renews it or records an outcome, so a killed worker's batch is claimable again within one lease.
+A request released for a retry carries the time its retry is due (``next_attempt_at``): the
+sweeper enqueues again what a lease ran out on, and accepted requests nobody took up within a
+grace period of being due (a lost message, a retry held by a dead worker), never before.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Model, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from approvals import transitions
+from approvals.leases import LeaseKeeper, lease, stale_after
 from approvals.models import ExportRequest, RequestState
 from connectors.base import (
     AuthenticationError,
@@ -43,9 +51,12 @@ from erp.services import connection_pause_after_refusals
 from integrations.kinds import Kind, by_object_type
 
 S = RequestState
-LEASE = timedelta(seconds=getattr(settings, "EXPORT_LEASE_SECONDS", 300))  # 5 min
-STALE_ACCEPTED = timedelta(minutes=2)  # accepted this long with no worker on it: enqueue again
 AUTH_FAILURES_TO_PAUSE = 3
+# An ERP call this old with no outcome was cut short by a crash (a live call may outlast a lease:
+# its worker renews the lease meanwhile).
+INTERRUPTED_AFTER = timedelta(minutes=5)
+# The longest the sweeper waits before enqueuing an accepted request again (see requeued).
+REQUEUE_SPACING = timedelta(minutes=2)
 
 
 # --- Claiming --------------------------------------------------------------------------------
@@ -74,31 +85,58 @@ def claim(request_id: int, batch_size: int = 1) -> list[ExportRequest]:
         requests.extend(more)
     for request in requests:
         request.attempts += 1
-    changes = {"lease_until": now + LEASE, "attempts": F("attempts") + 1}
+    changes = {
+        "lease_until": now + lease(),
+        "claim": uuid.uuid4(),  # this worker's: only it renews the lease or records an outcome
+        "next_attempt_at": None,
+        "attempts": F("attempts") + 1,
+    }
     return transitions.move(requests, S.EXPORTING, verb="export_started", changes=changes)
 
 
+def _held(requests: Sequence[ExportRequest]) -> list[ExportRequest]:
+    """Those of ``requests`` this worker still holds (exporting under its claim), locked. One
+    whose lease ran out and that another worker claimed is that worker's to finish."""
+    if not requests:
+        return []
+    found = (
+        ExportRequest.objects.select_for_update()
+        .filter(pk__in=[r.pk for r in requests], state=S.EXPORTING)
+        .values_list("pk", "claim")
+    )
+    claims = dict(found)
+    return [r for r in requests if r.pk in claims and claims[r.pk] == r.claim]
+
+
 @transaction.atomic
-def _release(requests: Sequence[ExportRequest], error: str = "") -> None:
-    """Back to the queue (``accepted``), for a later attempt."""
-    transitions.move(
-        requests,
+def _release(requests: Sequence[ExportRequest], error: str = "") -> list[ExportRequest]:
+    """Back to the queue (``accepted``), for a later attempt, due now (the task's retry sets
+    when: :func:`retry_due`). Returns those that went back (the ones this worker held)."""
+    return transitions.move(
+        _held(requests),
         S.ACCEPTED,
         verb="export_requeued",
         reason=error,
-        changes={"lease_until": None, "error": error},
+        changes={
+            "lease_until": None,
+            "claim": None,
+            "error": error,
+            "next_attempt_at": timezone.now(),
+        },
         from_states=[S.EXPORTING],
     )
 
 
 @transaction.atomic
 def _fail(request: ExportRequest, message: str, *, from_state: str = S.EXPORTING) -> None:
+    if from_state == S.EXPORTING and not _held([request]):
+        return  # another worker claimed it after this one's lease ran out: its outcome counts
     transitions.move(
         [request],
         S.FAILED,
         verb="export_failed",
         reason=message,
-        changes={"lease_until": None, "error": message},
+        changes={"lease_until": None, "claim": None, "error": message, "next_attempt_at": None},
         from_states=[from_state],
     )
 
@@ -106,16 +144,12 @@ def _fail(request: ExportRequest, message: str, *, from_state: str = S.EXPORTING
 @transaction.atomic
 def _succeed(filed: Sequence[tuple[ExportRequest, ExportResult]]) -> None:
     """Store the ERP's ids and the synced state of a batch, in one transaction and a handful of
-    queries whatever its size. A request another worker finished meanwhile (after its lease ran
-    out) is left alone: that worker filed the same record under the same key."""
+    queries whatever its size. A request this worker no longer holds (its lease ran out and
+    another worker claimed it) is left to that worker, which looks the record up by its key
+    before filing it."""
     if not filed:
         return
-    ids = [request.pk for request, _ in filed]
-    held = set(
-        ExportRequest.objects.select_for_update()
-        .filter(pk__in=ids, state=S.EXPORTING)
-        .values_list("pk", flat=True)
-    )
+    held = {r.pk for r in _held([request for request, _ in filed])}
     filed = [(request, result) for request, result in filed if request.pk in held]
     if not filed:
         return
@@ -134,7 +168,7 @@ def _succeed(filed: Sequence[tuple[ExportRequest, ExportResult]]) -> None:
         [request for request, _ in filed],
         S.SYNCED,
         verb="export_synced",
-        changes={"lease_until": None, "error": ""},
+        changes={"lease_until": None, "claim": None, "error": "", "next_attempt_at": None},
         record_values=values,
         data=lambda request: {"origin_id": results[request.pk].origin_id},
     )
@@ -262,11 +296,13 @@ def _note_auth_failure(connection: ErpConnection, message: str) -> None:
         )
 
 
-def export(request_id: int) -> str:
+def export(request_id: int, others: Sequence[int] = ()) -> str:
     """Export one accepted request (and a batch with it, where the connector batches).
 
-    Returns what happened (for the task's log); raises :class:`RetryLater` when the task
-    should try again.
+    A retry names the rest of its batch (``others``): when another worker took ``request_id``
+    meanwhile, the first of them still waiting is claimed instead (with the rest, where the
+    connector batches), so they are not left to the sweeper. Returns what happened (for the
+    task's log); raises :class:`RetryLater` when the task should try again.
     """
     first = ExportRequest.objects.select_related("account").filter(pk=request_id).first()
     if first is None:
@@ -275,13 +311,26 @@ def export(request_id: int) -> str:
     if connection.is_paused:
         return "paused"
     connector = connector_for(connection)
-    requests = claim(request_id, connector.capabilities.entity(first.item_type).batch_size)
+    batch_size = connector.capabilities.entity(first.item_type).batch_size
+    requests = claim(request_id, batch_size)
+    for other in others:
+        if requests:
+            break
+        requests = claim(other, batch_size)
     if not requests:
         return "skipped"
+    with LeaseKeeper(requests):  # until every outcome is stored
+        return _export_claimed(connector, connection, requests)
+
+
+def _export_claimed(
+    connector: Connector, connection: ErpConnection, requests: list[ExportRequest]
+) -> str:
     outcomes = _attempt(connector, connection, requests)
     refused = next((o for o in outcomes if isinstance(o, AuthenticationError)), None)
     if refused is not None:  # one refused login, however many items it carried
         _note_auth_failure(connection, refused.message)
+    transient = 0
     retry_errors: list[str] = []
     retry_ids: list[int] = []
     _succeed(
@@ -291,12 +340,13 @@ def export(request_id: int) -> str:
         if isinstance(outcome, ExportResult):
             continue
         if isinstance(outcome, TransientError):
-            _release([request], outcome.message)
-            retry_errors.append(outcome.message)
-            retry_ids.append(request.pk)
+            transient += 1
+            if _release([request], outcome.message):
+                retry_errors.append(outcome.message)
+                retry_ids.append(request.pk)
         else:
             _fail(request, outcome.message)
-    if len(retry_errors) < len(requests) and connection.auth_failures:
+    if transient < len(requests) and connection.auth_failures:
         ErpConnection.objects.filter(pk=connection.pk).update(auth_failures=0)
     if retry_errors:
         raise RetryLater(retry_errors[0], retry_ids)
@@ -335,20 +385,46 @@ def give_up(request_id: int, message: str) -> None:
         _fail(request, message, from_state=S.ACCEPTED)
 
 
+def retry_due(request_ids: Sequence[int], countdown: float) -> None:
+    """The task retries these in ``countdown`` seconds: the sweeper leaves them alone until
+    then (and its grace period after)."""
+    due = timezone.now() + timedelta(seconds=countdown)
+    ExportRequest.objects.filter(pk__in=list(request_ids), state=S.ACCEPTED).update(
+        next_attempt_at=due
+    )
+
+
 def stale_requests(now: Any = None) -> list[int]:
-    """Requests a crash or a lost message left behind: accepted for a while with nobody on
-    them, or exporting past their lease."""
+    """Requests a crash or a lost message left behind: exporting past their lease (the worker
+    died), or accepted and due (since they were accepted, released, or last enqueued; a retry:
+    when its backoff ends) longer than :func:`stale_after` ago with nobody on them. A retry
+    whose backoff has not ended is left to its task."""
     now = now or timezone.now()
     return list(
-        ExportRequest.objects.filter(
-            Q(state=S.ACCEPTED, updated_at__lt=now - STALE_ACCEPTED)
+        ExportRequest.objects.alias(due=Coalesce("next_attempt_at", "updated_at"))
+        .filter(
+            Q(state=S.ACCEPTED, due__lt=now - stale_after())
             | Q(state=S.EXPORTING, lease_until__lt=now)
         )
         .exclude(account__erp_connection__is_paused=True)
+        .order_by("pk")
         .values_list("pk", flat=True)
     )
 
 
+def requeued(request_ids: Sequence[int], now: Any = None) -> None:
+    """The sweeper enqueued these again. An accepted one may only be waiting in a long queue:
+    the next sweeps leave it to that message as long again as it has waited since it was
+    accepted or released (at most :data:`REQUEUE_SPACING`), so a backlog gets a few more
+    messages per request, not one per sweep."""
+    now = now or timezone.now()
+    waiting = list(ExportRequest.objects.filter(pk__in=list(request_ids), state=S.ACCEPTED))
+    for request in waiting:
+        waited = max(now - request.updated_at, timedelta(0))
+        request.next_attempt_at = now + min(waited, REQUEUE_SPACING)
+    ExportRequest.objects.bulk_update(waiting, ["next_attempt_at"], batch_size=500)
+
+
 def mark_interrupted_calls(now: Any = None) -> int:
-    """ERP calls older than a lease that never recorded an outcome were cut short by a crash."""
-    return erp_calls.mark_interrupted_calls(LEASE, now)
+    """ERP calls that never recorded an outcome, long after they started, were cut short."""
+    return erp_calls.mark_interrupted_calls(INTERRUPTED_AFTER, now)

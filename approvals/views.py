@@ -245,7 +245,7 @@ class DecisionView(PolicyView):
 
     def load(self, pk: int) -> None:
         self.export_request = get_object_or_404(
-            ExportRequest.objects.select_related("sent_by"), account=self.account, pk=pk
+            ExportRequest.objects.for_account(self.account).select_related("sent_by"), pk=pk
         )
         self.kind = by_object_type(self.export_request.item_type)
         if not can(self.request.user, self.kind.erp_part.accept_action, self.account):
@@ -397,7 +397,9 @@ class RetrieveView(PolicyView):
     policy_action = Action.SEND_ITEMS  # on the request's record (one not seen is a 404)
 
     def policy_target(self) -> Model:
-        found = get_object_or_404(ExportRequest, account=self.account, pk=self.kwargs["pk"])
+        found = get_object_or_404(
+            ExportRequest.objects.for_account(self.account), pk=self.kwargs["pk"]
+        )
         self.item = _visible_record(self, found.item_type, found.item_id)
         return self.item
 

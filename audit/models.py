@@ -18,6 +18,7 @@ from django.db import models
 from django.utils import timezone
 
 from tenancy.models import Account
+from tenancy.scoping import AccountScopedQuerySet
 
 
 class AuditRowsAreFinal(Exception):
@@ -30,7 +31,7 @@ def _refuse(what: str) -> NoReturn:
     )
 
 
-class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+class AuditEventQuerySet(AccountScopedQuerySet["AuditEvent"]):
     """Reads and inserts only: ``update()``, ``delete()`` (and ``bulk_update()``, which updates
     through ``update()``) are refused."""
 
@@ -71,7 +72,11 @@ class AuditEvent(models.Model):
     class Meta:
         db_table = "approvals_auditevent"
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["account", "item_type", "item_id"])]
+        indexes = [
+            models.Index(fields=["account", "item_type", "item_id"]),
+            # The audit page: an account's rows, newest first.
+            models.Index(fields=["account", "-created_at", "-id"], name="audit_account_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.verb} {self.item_type} {self.item_id}: {self.before} → {self.after}"

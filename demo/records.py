@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from demo.data.budgets import budget_amounts, main_cost_type, prime_sov
 from demo.data.companies import VENDORS
@@ -70,7 +70,7 @@ class RecordSeeder:
         obj, _ = model._default_manager.get_or_create(
             account=self.account, defaults=defaults or {}, **keys
         )
-        return obj
+        return cast(T, obj)
 
     def exported(self, kind: str, key: str, day: dt.date) -> dict[str, Any]:
         """The ERP fields of a record the portal exported before the demo begins (``day`` its

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import models
 
 from tenancy.models import Account
+from tenancy.scoping import AccountScopedQuerySet
 
 
 class ErpConnection(models.Model):
@@ -21,6 +22,8 @@ class ErpConnection(models.Model):
     auth_failures = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AccountScopedQuerySet.as_manager()
 
     class Meta:
         db_table = "integrations_erpconnection"
@@ -57,6 +60,8 @@ class ErpCall(models.Model):
     resolved = models.BooleanField(
         default=False, help_text="A later success superseded this error."
     )
+
+    objects = AccountScopedQuerySet.as_manager()
 
     class Meta:
         db_table = "integrations_erpcall"

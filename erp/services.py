@@ -14,7 +14,7 @@ from connectors.base import ConnectorError
 from connectors.registry import connector_class
 from erp.connections import connection_for, connector_for
 from erp.models import ErpCall, ErpConnection
-from erp.secrets import seal, unseal
+from erp.secrets import reseal, seal, unseal
 from erp.signals import connection_resumed
 from permissions.access import require
 from permissions.policy import Action
@@ -155,6 +155,24 @@ def connection_pause_after_refusals(connection: ErpConnection, reason: str) -> N
                 reason=reason,
             )
             audit_rows(None, [change])
+
+
+def secrets_rotate() -> int:
+    """Re-encrypt every connection's secrets with the newest key of FIELD_ENCRYPTION_KEYS (an
+    operator's command, so no actor): each connection in its own transaction with its audit row,
+    which says the secrets were re-encrypted, never what they are. Returns how many."""
+    count = 0
+    for pk in ErpConnection.objects.exclude(secrets="").values_list("pk", flat=True):
+        with transaction.atomic():
+            connection = ErpConnection.objects.select_for_update().get(pk=pk)
+            connection.secrets = reseal(connection.secrets)
+            connection.save(update_fields=["secrets", "updated_at"])
+            change = Change(
+                connection.account_id, "erp_connection", connection.pk, "secrets_reencrypted"
+            )
+            audit_rows(None, [change])
+        count += 1
+    return count
 
 
 def _run_state(paused: bool) -> str:

@@ -25,7 +25,7 @@ from permissions.policy import Action
 from permissions.web import PolicyView
 
 PAGE_SIZE = 50
-SECRET_KEPT = "Stored — leave empty to keep it"
+SECRET_KEPT = "Stored — leave empty to keep it"  # nosec B105  # a placeholder's text
 
 
 class ConnectionForm(forms.Form):
@@ -138,7 +138,7 @@ class ErpLogView(PolicyView):
     FILTERS = ("outcome", "action", "item_type", "item_id", "connection", "resolved")
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        calls = ErpCall.objects.filter(account=self.account)
+        calls = ErpCall.objects.for_account(self.account)
         chosen = {name: request.GET.get(name, "").strip() for name in self.FILTERS}
         for name in ("outcome", "action", "item_type"):
             if chosen[name]:

@@ -1,15 +1,26 @@
 """Requests refused before any view sees them: a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``
 (413) and a NUL character in the address or its query string (400; PostgreSQL cannot store or
 compare text holding one, so a list's search or filter would fail). The API answers in JSON,
-the pages in plain text."""
+the pages in plain text.
+
+And sessions that ended: idle longer than ``SESSION_IDLE_TIMEOUT_MINUTES`` or older than
+``SESSION_MAX_AGE_HOURS`` since the log-in (:class:`SessionExpiryMiddleware`)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django_htmx.http import HttpResponseClientRedirect
 
 API_PREFIX = "/api/"
 TOO_BIG = "The request body is too large."
@@ -74,3 +85,71 @@ def refusal(request: HttpRequest, status: int, message: str) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
         return JsonResponse({"detail": message}, status=status)
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+# Session keys: when the user logged in, and when they were last seen (epoch seconds).
+LOGGED_IN_AT = "_erp_logged_in_at"
+SEEN_AT = "_erp_seen_at"
+# The last-seen time is written at most this often: not a session write on every request.
+SEEN_RESOLUTION_SECONDS = 60
+EXPIRED = "Your session expired; sign in again."
+
+
+def now() -> float:
+    return time.time()
+
+
+def stamp_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """At log-in (after Django gave the session a new key): the lifetime starts now."""
+    moment = now()
+    request.session[LOGGED_IN_AT] = moment
+    request.session[SEEN_AT] = moment
+
+
+user_logged_in.connect(stamp_login, dispatch_uid="erp_portal.session_login_stamp")
+
+
+class SessionExpiryMiddleware:
+    """After the authentication and messages middleware: logs out a session idle longer than
+    ``SESSION_IDLE_TIMEOUT_MINUTES`` or logged in more than ``SESSION_MAX_AGE_HOURS`` ago (the
+    session is deleted), and sends the browser to the login page saying so; an API request goes
+    on as anonymous (and is refused as such). A live session's last-seen time is written at most
+    once a minute."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if SESSION_KEY in request.session and _expired(request):
+            logout(request)
+            if not request.path.startswith(API_PREFIX):
+                messages.info(request, EXPIRED)
+                return _to_login(request)
+        return self.get_response(request)
+
+
+def _expired(request: HttpRequest) -> bool:
+    session = request.session
+    moment = now()
+    logged_in_at = session.get(LOGGED_IN_AT)
+    seen_at = session.get(SEEN_AT)
+    if logged_in_at is None or seen_at is None:
+        # Logged in before the stamps existed: their lifetime starts now.
+        session[LOGGED_IN_AT] = session[SEEN_AT] = moment
+        return False
+    if moment - float(logged_in_at) > settings.SESSION_MAX_AGE_HOURS * 3600:
+        return True
+    if moment - float(seen_at) > settings.SESSION_IDLE_TIMEOUT_MINUTES * 60:
+        return True
+    if moment - float(seen_at) >= SEEN_RESOLUTION_SECONDS:
+        session[SEEN_AT] = moment
+    return False
+
+
+def _to_login(request: HttpRequest) -> HttpResponse:
+    if request.headers.get("HX-Request") == "true":
+        # A fragment's request: the whole page goes to the login page, back to it afterwards.
+        page = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = page.path + (f"?{page.query}" if page.query else "")
+        return HttpResponseClientRedirect(redirect_to_login(back or "/")["Location"])
+    return redirect_to_login(request.get_full_path() if request.method == "GET" else "/")

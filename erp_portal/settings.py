@@ -24,7 +24,7 @@ env = environ.Env()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-_DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
+_DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"  # nosec B105  # only with DJANGO_DEBUG
 # Read as is: django-environ would take a value starting with "$" for the name of another variable.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (_DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "axes",
+    "csp",
     # The project's apps, lowest layer first: each imports only the ones above it in this list
     # (scripts/check_layers.py enforces it).
     "connectors",
@@ -69,12 +70,16 @@ MIDDLEWARE = [
     # Oversized bodies (413) and NUL characters in addresses (400), before anything reads them.
     "erp_portal.middleware.RequestLimitsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every answer (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends a session idle too long or older than its absolute lifetime (SESSION_* below).
+    "erp_portal.middleware.SessionExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last: turns a refused login of a locked-out username and address into the lockout page.
@@ -115,7 +120,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -132,6 +140,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "erp_portal.lockout.locked_out"
+# The one client address axes and the API throttle count by (see TRUSTED_PROXIES_COUNT).
+AXES_CLIENT_IP_CALLABLE = "erp_portal.lockout.client_ip"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -186,13 +196,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Password guessing through the token endpoint: a few tries a minute per client address,
-    # counted in the default cache (shared by every process; see CACHES).
+    # Password guessing through the token endpoint: a few tries a minute per client address
+    # (erp_portal.lockout.client_ip, the one the login lockout counts by; TRUSTED_PROXIES_COUNT),
+    # counted in the default cache (shared by every process; see CACHES). Views without a
+    # throttle_scope are not throttled.
+    "DEFAULT_THROTTLE_CLASSES": ["erp_portal.lockout.ScopedClientThrottle"],
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("API_AUTH_THROTTLE", default="10/min")},
-    # The client address is REMOTE_ADDR; X-Forwarded-For, which any client can send, is ignored
-    # unless API_NUM_PROXIES trusted proxies in front of the portal append to it (then the
-    # address the outermost of them saw).
-    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
 }
 # How long an API token lasts from when it was issued; after that the client asks for a new one.
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=720)
@@ -214,6 +223,17 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 # Celery. The default broker is kombu's filesystem transport, so a worker and beat run with
 # nothing installed; CELERY_BROKER_URL=redis://... in production.
 BROKER_DIR = VAR_DIR / "broker"
+# A broker outage must not hold a web request: a publish (the export enqueued when an accept
+# commits) tries twice within a few seconds, then gives up; the accept has committed and the
+# export sweeper enqueues it once the broker is back (approvals.export_tasks.enqueue).
+BROKER_SOCKET_TIMEOUTS = {"socket_connect_timeout": 2.0, "socket_timeout": 2.0}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0.2,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for _folder in ("queue", "processed", "control"):
@@ -226,8 +246,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # Above the longest task, so a slow task is not redelivered while it still runs.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Above the longest task, so a slow task is not redelivered while it still runs; socket
+    # timeouts, so a Redis that stops answering fails a publish in seconds instead of hanging it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, **BROKER_SOCKET_TIMEOUTS}
 
 # The cache holds the API's throttle counters, so it must be one store for every web process:
 # Redis when REDIS_URL (or the Celery broker) is Redis, else files under var/ (the processes of
@@ -238,7 +259,12 @@ REDIS_URL = env.str(
 )
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that stops answering fails a throttle check in seconds, never hangs it.
+            "OPTIONS": dict(BROKER_SOCKET_TIMEOUTS),
+        }
     }
 else:
     CACHES = {
@@ -260,9 +286,18 @@ CELERY_TASK_TIME_LIMIT = 900
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Export recovery clocks, in seconds. A worker exporting a batch holds a lease on it and renews
+# it every EXPORT_LEASE_RENEW_SECONDS (at most half the lease) while it works; a killed
+# worker's lease runs out within EXPORT_LEASE_SECONDS. The sweeper (every EXPORT_SWEEP_SECONDS)
+# enqueues again what a lease ran out on, and accepted requests nobody took up within
+# EXPORT_STALE_ACCEPTED_SECONDS of being due (a lost message, a retry held by a dead worker).
+EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=30)
+EXPORT_LEASE_RENEW_SECONDS = env.float("EXPORT_LEASE_RENEW_SECONDS", default=0)  # 0: lease / 3
+EXPORT_STALE_ACCEPTED_SECONDS = env.int("EXPORT_STALE_ACCEPTED_SECONDS", default=30)
+EXPORT_SWEEP_SECONDS = env.int("EXPORT_SWEEP_SECONDS", default=15)
 # Static entries; beat's database scheduler installs them next to the ones edited in the UI.
 CELERY_BEAT_SCHEDULE = {
-    "sweep-exports": {"task": "approvals.sweep_exports", "schedule": 60.0},
+    "sweep-exports": {"task": "approvals.sweep_exports", "schedule": EXPORT_SWEEP_SECONDS},
     "sweep-syncs": {"task": "syncs.sweep_syncs", "schedule": 60.0},
 }
 
@@ -274,11 +309,43 @@ LOGGING = {
     "loggers": {"django": {"handlers": ["console"], "propagate": False}},
 }
 
-# Security. Off in development (plain http://127.0.0.1), on otherwise.
+# The client address (login lockout, API throttle: erp_portal.lockout.client_ip) is REMOTE_ADDR.
+# X-Forwarded-For, which any client can send, is read only when TRUSTED_PROXIES_COUNT proxies in
+# front of the portal append to it: then the address the outermost of them saw (API_NUM_PROXIES
+# is the older name of the setting).
+TRUSTED_PROXIES_COUNT = env.int(
+    "TRUSTED_PROXIES_COUNT", default=env.int("API_NUM_PROXIES", default=0)
+)
+
+# Security headers. Content-Security-Policy: scripts, styles, images and fonts from the portal
+# itself only (no inline script, style attribute or eval; static/js/portal.js does what inline
+# handlers did), no framing, forms posting only to the portal. The API's docs page relaxes it on
+# its own view (erp_portal/api_urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions end after SESSION_IDLE_TIMEOUT_MINUTES without a request and SESSION_MAX_AGE_HOURS
+# after the log-in, whichever comes first (erp_portal.middleware.SessionExpiryMiddleware); the
+# cookie lasts no longer than the absolute lifetime.
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+SESSION_MAX_AGE_HOURS = env.int("SESSION_MAX_AGE_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_MAX_AGE_HOURS * 3600
+# HTTPS only: off in development (plain http://127.0.0.1), on otherwise.
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

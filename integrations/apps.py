@@ -6,7 +6,10 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "ERP Integrations"
 
     def ready(self) -> None:
-        from integrations import kinds  # noqa: F401  (declares the kinds, and their resources)
+        from integrations import (
+            kinds,  # noqa: F401  (declares the kinds, and their resources)
+            receivers,  # noqa: F401  (audits token revocations)
+        )
         from integrations.web import cost_codes
 
         cost_codes.register()

@@ -57,6 +57,7 @@ def visible_tabs(user: Any, account: Account) -> list[dict[str, str]]:
         ("reports", "Reports", "reports", None),
         ("settings", "Settings", "account-settings", Action.CONFIGURE_ADVANCED_SETTINGS),
         ("directory", "Directory", "directory", Action.MANAGE_DIRECTORY),
+        ("audit", "Audit", "audit-trail", Action.VIEW_AUDIT_TRAIL),
     ):
         if action is None or can(user, action, account):
             tabs.append({"key": key, "label": label, "url": reverse(name, kwargs=kwargs)})

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from integrations.web import cost_codes, project_templates, reports, views
+from integrations.web import audit, cost_codes, project_templates, reports, views
 from permissions import views as permission_views
 
 urlpatterns = [
@@ -61,6 +61,8 @@ urlpatterns = [
         cost_codes.DefaultCostTypesView.as_view(),
         name=cost_codes.GRID,
     ),
+    path("a/<slug:account>/audit/", audit.AuditTrailView.as_view(), name="audit-trail"),
+    path("a/<slug:account>/audit/csv/", audit.AuditTrailCsvView.as_view(), name="audit-trail-csv"),
     path("a/<slug:account>/<str:kind>/", views.RecordListView.as_view(), name="record-list"),
     path(
         "a/<slug:account>/<str:kind>/new/",

@@ -11,6 +11,7 @@ from permissions.levels import Level, Privilege, Tool
 from permissions.models import ToolGrant
 from permissions.policy import POLICY, Action, Holdings, Scope, rule_allows
 from permissions.resources import project_id_of, resource_for
+from tenancy.scoping import AccountScopedQuerySet
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -131,7 +132,10 @@ def restrict(
     may see), on the tool that holds them (or ``tool``), on their project. Constant queries,
     whatever the size."""
     model = queryset.model
-    queryset = queryset.filter(account=account)
+    if isinstance(queryset, AccountScopedQuerySet):
+        queryset = queryset.for_account(account)
+    else:
+        queryset = queryset.filter(account=account)
     holdings = holdings_for(user, account)
     if holdings is None:
         return queryset.none()

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from permissions.levels import LEVEL_CHOICES, Level, Tool
+from tenancy.scoping import AccountScopedQuerySet
 
 
 class ToolGrant(models.Model):
@@ -31,6 +32,8 @@ class ToolGrant(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AccountScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -59,6 +59,7 @@ class Action(StrEnum):
     # The portal's own actions.
     VIEW_ERP_TOOL = "view_erp_tool"
     VIEW_SYNC_LOGS = "view_sync_logs"
+    VIEW_AUDIT_TRAIL = "view_audit_trail"
     MANAGE_ERP_CONNECTION = "manage_erp_connection"
     RESET_PCCO = "reset_pcco"
     MANAGE_DIRECTORY = "manage_directory"
@@ -251,6 +252,7 @@ POLICY: dict[Action, Rule] = {
     A.VIEW_ARCHIVED_COMPANIES: _std("View the Archived Companies List for ERP", approver=True),
     A.VIEW_ERP_TOOL: Rule(seed=None, erp=Level.READ_ONLY),
     A.VIEW_SYNC_LOGS: Rule(seed=None, erp=Level.STANDARD),
+    A.VIEW_AUDIT_TRAIL: Rule(seed=None, erp=Level.ADMIN),  # ERP admins (a company-level tool)
     A.MANAGE_ERP_CONNECTION: Rule(seed=None, erp=Level.ADMIN),
     A.RESET_PCCO: Rule(seed=None, erp=Level.ADMIN),
     A.MANAGE_DIRECTORY: Rule(seed=None, also=COMPANY_DIRECTORY_ADMIN),

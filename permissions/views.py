@@ -24,14 +24,14 @@ class DirectoryView(PolicyView):
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         memberships = list(
-            Membership.objects.filter(account=self.account)
+            Membership.objects.for_account(self.account)
             .select_related("user")
             .order_by("user__username")
         )
         company: dict[tuple[int, str], int] = {}
         project_counts: dict[int, int] = {}
-        for user_id, tool, level, project_id in ToolGrant.objects.filter(
-            account=self.account
+        for user_id, tool, level, project_id in ToolGrant.objects.for_account(
+            self.account
         ).values_list("user_id", "tool", "level", "project_id"):
             if project_id is None:
                 company[(user_id, tool)] = level
@@ -59,12 +59,14 @@ class MemberPermissionsView(PolicyView):
 
     def setup_member(self, user_id: int) -> tuple[Membership, dict[str, int], list[dict[str, Any]]]:
         membership = get_object_or_404(
-            Membership.objects.select_related("user"), account=self.account, user_id=user_id
+            Membership.objects.for_account(self.account).select_related("user"), user_id=user_id
         )
         levels: dict[str, int] = {}
         project_rows: list[dict[str, Any]] = []
-        for grant in ToolGrant.objects.filter(account=self.account, user_id=user_id).select_related(
-            "project"
+        for grant in (
+            ToolGrant.objects.for_account(self.account)
+            .filter(user_id=user_id)
+            .select_related("project")
         ):
             if grant.project_id is None:
                 levels[grant.tool] = grant.level

@@ -8,6 +8,7 @@ from django_celery_beat.models import PeriodicTask
 
 from erp.models import ErpConnection
 from tenancy.models import Account
+from tenancy.scoping import AccountScopedQuerySet
 
 
 class Trigger(models.TextChoices):
@@ -37,6 +38,9 @@ class SyncCursor(models.Model):
     kind = models.CharField(max_length=40)
     position = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    account_path = "connection__account"
+    objects = AccountScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -82,6 +86,8 @@ class SyncRun(models.Model):
     errors = models.JSONField(default=list, blank=True)
 
     MAX_ERRORS = 200
+
+    objects = AccountScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -155,6 +161,8 @@ class StagedRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = AccountScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["item_type", "origin_code", "id"]
         constraints = [
@@ -190,6 +198,9 @@ class SyncSchedule(models.Model):
         PeriodicTask, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    account_path = "connection__account"
+    objects = AccountScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [

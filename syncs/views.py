@@ -225,7 +225,7 @@ class SyncRunView(PolicyView):
         return render(request, template, context)
 
     def post(self, request: HttpRequest, run: int, **kwargs: Any) -> HttpResponse:
-        found = get_object_or_404(SyncRun.objects.filter(account=self.account), pk=run)
+        found = get_object_or_404(SyncRun.objects.for_account(self.account), pk=run)
         try:
             sync_cancel(account=self.account, run=found, actor=request.user)
         except ValidationError as exc:

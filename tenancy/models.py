@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from tenancy.scoping import AccountScopedQuerySet
+
 
 class JobCostDate(models.TextChoices):
     REFERENCE = "reference", "Reference date (the source document's date)"
@@ -163,6 +165,8 @@ class Membership(models.Model):
     subscribe_erp_digest = models.BooleanField("Subscribe to ERP digest emails", default=False)
     can_create_project = models.BooleanField("Create New Project", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AccountScopedQuerySet.as_manager()
 
     class Meta:
         db_table = "integrations_membership"

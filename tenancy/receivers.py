@@ -7,6 +7,9 @@ The stored hash is compared before the save (``pre_save``) and the tokens delete
 login (a stored hash its preferred hasher must update: a newer hasher or more iterations; it
 saves without ``_password``) is not a change, nor is a hash assigned directly over such an
 outdated one. ``QuerySet.update(password=...)`` sends no signal and revokes nothing.
+
+The revocation is audited (reason "password changed", by the system: the save does not say who
+changed the password) through :data:`tenancy.tokens.tokens_revoked`.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.hashers import get_hasher, identify_hasher
 
-from tenancy.tokens import tokens_revoke
+from tenancy.tokens import PASSWORD_CHANGED, tokens_revoke
 
 _CHANGED = "_password_changed"
 
@@ -54,4 +57,4 @@ def revoke_tokens_on_password_change(
 ) -> None:
     if getattr(instance, _CHANGED, False):
         setattr(instance, _CHANGED, False)
-        tokens_revoke(user=instance)
+        tokens_revoke(user=instance, actor=None, reason=PASSWORD_CHANGED)

@@ -29,6 +29,7 @@ from syncs.appliers import staged
 from syncs.appliers.base import Scope
 from syncs.kinds import kinds as sync_kinds
 from syncs.services import sync_request
+from tenancy.scoping import AccountScopedQuerySet
 from tests.api.conftest import build_records, client_for, everywhere
 from tests.factories import AccountFactory, member
 from tests.routes import (
@@ -433,3 +434,104 @@ def test_api_other_account_is_404(op: Operation, via: str, world: World, unchang
         assert response.status_code in (200, 404)
         assert world.account.slug.encode() not in response.content
         assert world.account.name.encode() not in response.content
+
+
+# --- Foreign ids in one's own account: the outsider, in the account they belong to, names the
+# first account's objects (in the URL, and in the body of a write) --------------------------------
+
+# Parameters that name no object of an account: the dimensions of the pages (a kind, a report),
+# the account itself, a kind of sync schedule, a report's key, an account's slug.
+NOT_OBJECT_IDS = {"account", *DIMENSIONS, "kind", "key", "slug"}
+# Writes on a collection whose body takes no id (nothing of the first account to name): only
+# "nothing changes" is asked of them. Case id -> why.
+WRITES_WITHOUT_IDS: dict[str, str] = {
+    "PATCH /api/v1/settings/": "the account's own settings: no field takes an id",
+}
+
+
+def foreign_body(world: World) -> dict[str, Any]:
+    """A write body naming the first account's objects wherever a body takes an id: the
+    approvals actions' ids and item, and every reference a record or a request may carry
+    (project, vendor, commitment...), with a kind of sync for a sync run and a company to link
+    a staged vendor to."""
+    company = first_of(model("Company"), world.account).pk
+    body = {**unsafe_body(world), "kind": sync_kinds()[0].key, "target": company}
+    for kind in kinds():
+        for field in kind.model._meta.concrete_fields:
+            target = field.related_model
+            if not field.is_relation or field.name in body or target is model("Account"):
+                continue
+            rows = target._default_manager.all()
+            if isinstance(rows, AccountScopedQuerySet):
+                found = rows.for_account(world.account).order_by("pk").first()
+                if found is not None:
+                    body[field.name] = found.pk
+    return body
+
+
+def object_params(params: tuple[str, ...]) -> list[str]:
+    return [p for p in params if p not in NOT_OBJECT_IDS]
+
+
+def foreign_web_path(route: Route, dims: dict[str, str], world: World) -> str:
+    """The route in the outsider's own account, with the first account's objects."""
+    kwargs = {p: dims[p] if p in dims else web_value(p, dims, world) for p in route.params}
+    return reverse(route.view_name, kwargs={**kwargs, "account": world.other.slug})
+
+
+FOREIGN_WEB_CASES = [
+    pytest.param(route, dims, id=web_id(route, dims))
+    for route, dims in WEB_CASES
+    if "account" in route.params and object_params(route.params)
+]
+FOREIGN_API_CASES = [
+    pytest.param(op, id=api_id(op))
+    for op in API_OPS
+    if op.account_scoped and (object_params(op.params) or (op.method != "GET" and not op.params))
+]
+
+
+def test_the_foreign_id_walks_cover_the_object_routes(world: World) -> None:
+    names = {param.values[0].view_name for param in FOREIGN_WEB_CASES}
+    assert {"record-detail", "record-edit", "export-send", "directory-member"} <= names
+    api = {param.id for param in FOREIGN_API_CASES}
+    assert {
+        "GET /api/v1/commitments/{id}/",
+        "PATCH /api/v1/commitments/{id}/",
+        "POST /api/v1/export-requests/{id}/accept/",
+        "POST /api/v1/export-requests/",
+        "POST /api/v1/export-requests/bulk-accept/",
+    } <= api
+    assert set(WRITES_WITHOUT_IDS) <= api
+    body = foreign_body(world)
+    assert {"project", "vendor", "commitment", "ids", "item_id"} <= set(body)
+    assert body["project"] == first_of(model("Project"), world.account).pk
+
+
+@pytest.mark.parametrize(("route", "dims"), FOREIGN_WEB_CASES)
+def test_web_own_account_with_foreign_ids_is_404(
+    route: Route, dims: dict[str, str], world: World, unchanged: None
+) -> None:
+    path, client = foreign_web_path(route, dims, world), web_client(world.outsider)
+    assert f"/{world.other.slug}/" in path
+    for method in route.methods:
+        response = call(client, method, path, foreign_body(world))
+        allowed = (403, 404) if hasattr(route.view, method.lower()) else (403, 404, 405)
+        assert response.status_code in allowed, f"{method} {path}: {response.status_code}"
+        assert world.account.name.encode() not in response.content
+
+
+@pytest.mark.parametrize("via", ["own-header", "no-header"])
+@pytest.mark.parametrize("op", FOREIGN_API_CASES)
+def test_api_own_account_with_foreign_ids_is_refused(
+    op: Operation, via: str, world: World, unchanged: None
+) -> None:
+    client = client_for(world.outsider, world.other if via == "own-header" else None)
+    response = call(client, op.method, api_path(op, world), foreign_body(world))
+    if object_params(op.params):
+        assert response.status_code in (403, 404), response.content[:300]
+    elif api_id(op) in WRITES_WITHOUT_IDS:
+        assert response.status_code < 500, response.content[:300]
+    else:  # a write on a collection naming the first account's objects in its body
+        assert response.status_code in (400, 403, 404), response.content[:300]
+    assert world.account.name.encode() not in response.content

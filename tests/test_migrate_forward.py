@@ -69,6 +69,7 @@ ADDED_SINCE: dict[Any, dict[str, Any]] = {
         "export_budget_billing_amount": False,
     },
     Commitment: {"erp_changed": False},  # an existing record was not changed since its sync
+    ExportRequest: {"claim": None, "next_attempt_at": None},  # no worker holds it, not waiting
 }
 
 

@@ -50,11 +50,12 @@ from approvals.services import (
     export_send_outcome,
 )
 from integrations.api.fields import api_errors
-from integrations.api.filters import StableOrderingFilter
+from integrations.api.filters import IdFilter, StableOrderingFilter
 from integrations.api.tenancy import AccountScopedViewSet
 from integrations.kinds import by_object_type
 from permissions.access import can
 from permissions.policy import Action
+from tenancy.scoping import for_account
 
 
 class Conflict(exceptions.APIException):
@@ -99,7 +100,7 @@ class ExportRequestFilter(filters.FilterSet):
         choices=s.ITEM_TYPE_CHOICES,
         help_text="Only requests for this type of item.",
     )
-    project = filters.NumberFilter(
+    project = IdFilter(
         field_name="project", help_text="Only requests for items of this project (id)."
     )
 
@@ -136,7 +137,7 @@ class ExportRequestViewSet(
     it); an accepted one is exported (`exporting`, then `synced` or `failed`).
     """
 
-    queryset = ExportRequest.objects.all()
+    queryset = ExportRequest.objects.none()  # get_queryset: the account's, as visible
     serializer_class = s.ExportRequestSerializer
     permission_classes = [AccountMember]
     filter_backends = [filters.DjangoFilterBackend, StableOrderingFilter]
@@ -147,7 +148,7 @@ class ExportRequestViewSet(
 
     def visible(self) -> QuerySet[ExportRequest]:
         """The account's requests this user may see."""
-        queryset = ExportRequest.objects.filter(account=self.account)
+        queryset = ExportRequest.objects.for_account(self.account)
         if not can(self.request.user, Action.VIEW_ERP_TOOL, self.account):
             queryset = queryset.filter(sent_by=self.request.user.pk)
         return queryset
@@ -160,7 +161,8 @@ class ExportRequestViewSet(
     def _shown(self, ids: Sequence[int]) -> Any:
         """The requests (just changed by a service), as the API shows them, in id order."""
         requests = (
-            ExportRequest.objects.filter(account=self.account, pk__in=ids)
+            ExportRequest.objects.for_account(self.account)
+            .filter(pk__in=ids)
             .select_related("sent_by", "decided_by")
             .order_by("pk")
         )
@@ -184,8 +186,10 @@ class ExportRequestViewSet(
 
     def _sent(self, sent: Sent) -> Response:
         """The request a send opened, with what it added to the budget (``budget_pairs``)."""
-        request = ExportRequest.objects.select_related("sent_by", "decided_by").get(
-            pk=sent.request.pk
+        request = (
+            ExportRequest.objects.for_account(self.account)
+            .select_related("sent_by", "decided_by")
+            .get(pk=sent.request.pk)
         )
         context = {**self.get_serializer_context(), "budget_pairs": sent.budget_pairs}
         body = s.SentRequestSerializer(request, context=context).data
@@ -207,7 +211,7 @@ class ExportRequestViewSet(
     def create(self, request: Request) -> Response:
         data = self._body(s.SendSerializer)
         kind = by_object_type(data["item_type"])
-        item = kind.model._default_manager.filter(account=self.account, pk=data["item_id"]).first()
+        item = for_account(kind.model, self.account).filter(pk=data["item_id"]).first()
         if item is None:
             raise exceptions.NotFound(
                 f"No {kind.erp_label.lower()} with id {data['item_id']} in this account."

@@ -138,7 +138,7 @@ class SandboxConnector(Connector):
         # A ``ledger`` in ``settings`` only serves a connector built by hand (tests, benches).
         by_hand = str(self.settings.get("ledger") or "default")
         self.ledger = by_hand if ledger is None else ledger
-        self.random = random.Random()
+        self.random = random.Random()  # nosec B311  # the sandbox ERP's made-up data
 
     @classmethod
     def for_account(cls, settings: Mapping[str, Any], *, account_key: str) -> Self:

@@ -190,7 +190,7 @@ def generate_job_costs(
     if count < 0:
         raise ValueError("count must not be negative")
     refs = _references(ledger, job)
-    rnd = random.Random(seed)
+    rnd = random.Random(seed)  # nosec B311  # the sandbox ERP's made-up data
     start = start or datetime.date.today() - datetime.timedelta(days=days)
     alias = router.db_for_write(ledger_models.JobCostTransaction)
     insert: Callable[[str, Sequence[JobCost]], object] = (

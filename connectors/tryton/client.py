@@ -154,6 +154,9 @@ class TrytonClient:
     ) -> None:
         if not url or not database:
             raise PermanentError("The Tryton URL and database are required.")
+        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+            # Not file:// or any other scheme urllib would open.
+            raise PermanentError("The Tryton URL must start with http:// or https://.")
         self.base = url.rstrip("/")
         self.database = database
         self.rpc_url = f"{self.base}/{urllib.parse.quote(database)}/rpc/"
@@ -179,7 +182,7 @@ class TrytonClient:
             request = urllib.request.Request(url, data=body, headers=headers, method=method)
             self.calls += 1
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:  # nosec B310  # http(s) only
                     return response.read(), dict(response.headers)
             except urllib.error.HTTPError as exc:
                 detail = _http_detail(exc)

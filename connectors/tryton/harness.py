@@ -285,7 +285,8 @@ class TrytonHarness(ConnectorHarness):
             case Fault.AUTHENTICATION:  # a login Tryton refuses
                 user = f"refused-{uuid.uuid4().hex[:8]}"
                 return InjectedFault(
-                    self.connector(user=user, password="wrong"), "Tryton refused the login"
+                    self.connector(user=user, password="wrong"),  # nosec B106  # wrong on purpose
+                    "Tryton refused the login",
                 )
             case Fault.LOST_RESPONSE:
                 return InjectedFault(LostResponseConnector(s), "No answer from Tryton")

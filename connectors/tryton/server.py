@@ -37,7 +37,7 @@ import shutil
 import signal
 import socket
 import sqlite3
-import subprocess
+import subprocess  # nosec B404  # runs the local test server's own commands
 import sys
 import tempfile
 import time
@@ -62,7 +62,7 @@ PINS: tuple[str, ...] = (
 MODULES: tuple[str, ...] = ("account_invoice", "purchase", "analytic_invoice", "analytic_purchase")
 DATABASE = "erp"
 USER = "admin"
-PASSWORD = "admin"  # a throwaway local server's admin; never a real one's
+PASSWORD = "admin"  # nosec B105  # a throwaway local server's admin; never a real one's
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 
@@ -97,7 +97,7 @@ def python_for_venv() -> str:
 
 
 def _python_version(python: str) -> str:
-    out = subprocess.run(
+    out = subprocess.run(  # nosec B603  # a fixed command, no shell
         [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
         check=True,
         capture_output=True,
@@ -152,7 +152,7 @@ def _run(
     cwd: Path | None = None,
     error: type[RuntimeError] = TrytonUnavailable,
 ) -> None:
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd, check=False)
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd, check=False)  # nosec B603  # the harness's own commands, no shell
     if done.returncode != 0:
         tail = (done.stdout + done.stderr)[-3000:]
         raise error(f"{what} failed (exit {done.returncode}):\n{tail}")
@@ -276,7 +276,7 @@ def answers(base_url: str, timeout: float = 2.0) -> bool:
         base_url.rstrip("/") + "/rpc/", data=body, headers={"Content-Type": "application/json"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # nosec B310  # the local server's http URL
             return bool(json.loads(response.read()).get("result"))
     except (OSError, ValueError):
         return False
@@ -364,7 +364,7 @@ def start(
     log = data_dir / "trytond.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRYTOND_")}
     with open(log, "ab") as out:
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # nosec B603  # trytond from its venv, no shell
             [*install.script("trytond"), "-c", str(config), "-d", DATABASE],
             stdout=out,
             stderr=subprocess.STDOUT,

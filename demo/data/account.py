@@ -8,7 +8,7 @@ from permissions.levels import Level, Privilege, Tool
 
 ACCOUNT_SLUG = "summit"
 ACCOUNT_NAME = "Summit Ridge Builders"
-DEMO_PASSWORD = "demo"
+DEMO_PASSWORD = "demo"  # nosec B105  # the demo's published password
 
 
 class DemoUser(NamedTuple):

@@ -250,7 +250,7 @@ def _project_subs(project: str) -> list[str]:
 def job_cost_rows(today: dt.date) -> list[Row]:
     """~200 job costs over the 90 days before ``today`` on the synced projects, on their
     budgets' cost codes and types; numbered ``JC-D0001``... so reseeding adds none twice."""
-    rnd = random.Random(2401)
+    rnd = random.Random(2401)  # nosec B311  # demo data, seeded to repeat
     projects = sorted(DEMO_ERP_IDS["project"])
     sub_jobs = DEMO_ERP_IDS["sub_job"]
     suppliers = _synced_vendors("supplier") or _synced_vendors("subcontractor")

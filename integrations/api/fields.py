@@ -17,40 +17,29 @@ from django.db.models import Model, QuerySet
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from tenancy.scoping import AccountScopedQuerySet
+
 M = TypeVar("M", bound=Model)
 
-# How to reach the account from a record that has no ``account`` column of its own.
-ACCOUNT_PATHS = {
-    "integrations.commitmentlineitem": "commitment__account",
-    "integrations.primecontractlineitem": "contract__account",
-}
-
-
-def account_path(model: type[Model]) -> str:
-    if any(field.name == "account" for field in model._meta.get_fields()):
-        return "account"
-    try:
-        return ACCOUNT_PATHS[model._meta.label_lower]
-    except KeyError:
-        raise ImproperlyConfigured(f"No path to the account for {model._meta.label}") from None
-
-
 WHOLE = re.compile(r"\s*[+-]?\d+\s*")
+MAX_ID = 2**63 - 1  # the largest id a database column holds (64-bit signed)
 
 
 def whole_number(value: Any) -> Any:
     """``value`` as an id may take it: a whole number (``22``, ``22.0``, ``"22"``); refused,
-    with a 400 naming it, if it has a fraction (``22.5``, which the database would take as 22)
-    or is ``true``/``false`` (which it would take as 1 and 0). Other types are left to the
-    field, which refuses them."""
+    with a 400 naming it, if it has a fraction (``22.5``, which the database would take as 22),
+    is ``true``/``false`` (which it would take as 1 and 0) or is beyond any id (which SQLite
+    cannot even compare). Other types are left to the field, which refuses them."""
     if isinstance(value, bool):
         raise serializers.ValidationError(f"{json.dumps(value)} is not a whole number.")
     if isinstance(value, float | Decimal):
         if not math.isfinite(value) or value != int(value):
             raise serializers.ValidationError(f"{value} is not a whole number.")
-        return int(value)
+        value = int(value)
     if isinstance(value, str) and not WHOLE.fullmatch(value):
         raise serializers.ValidationError(f"{value[:40]} is not a whole number.")
+    if isinstance(value, int | str) and abs(int(value)) > MAX_ID:
+        raise serializers.ValidationError(f"{str(value).strip()[:40]} is too large for an id.")
     return value
 
 
@@ -79,7 +68,9 @@ class AccountRelatedField(serializers.PrimaryKeyRelatedField):
         account = self.context.get("account")
         if account is None:  # no request (schema generation): offer nothing
             return queryset.none()
-        return queryset.filter(**{account_path(queryset.model): account})
+        if not isinstance(queryset, AccountScopedQuerySet):
+            raise ImproperlyConfigured(f"{queryset.model.__name__} is not account data")
+        return queryset.for_account(account)
 
 
 class LinesTotalField(serializers.DecimalField):

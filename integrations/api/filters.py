@@ -17,6 +17,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from integrations.api.fields import MAX_ID
 from integrations.kinds import Kind
 
 ERP_CHANGED_FILTER_HELP = (
@@ -25,10 +26,19 @@ ERP_CHANGED_FILTER_HELP = (
 )
 
 
+class IdFormField(forms.IntegerField):
+    """A whole number no larger than an id can be (SQLite cannot compare a larger one)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", -MAX_ID)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
 class IdFilter(filters.NumberFilter):
     """A filter by a referenced record's id: a whole number."""
 
-    field_class = forms.IntegerField
+    field_class = IdFormField
 
 
 class StableOrderingFilter(OrderingFilter):

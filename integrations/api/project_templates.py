@@ -81,7 +81,7 @@ ONE = {200: ProjectTemplateSerializer, **ERRORS}
     ),
 )
 class ProjectTemplateViewSet(ModelViewSet[ProjectTemplate]):
-    queryset = ProjectTemplate.objects.all()  # narrowed to the account by get_queryset
+    queryset = ProjectTemplate.objects.none()  # get_queryset: the account's
     serializer_class = ProjectTemplateSerializer
     permission_classes = [MayConfigure]
     schema = AccountScopedSchema()

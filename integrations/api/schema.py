@@ -14,7 +14,7 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_choice_description_list
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from integrations import models as m
@@ -51,11 +51,29 @@ ACCOUNT_PARAMETERS = [
 ]
 
 
+# What any account-scoped operation may answer besides its own success, whatever it declares.
+ERROR_RESPONSES = {
+    "400": "Errors by field (`{field: [...]}`), or why the request cannot be taken (`detail`).",
+    "401": "No valid token: missing, unknown or expired.",
+    "403": "You may not do this.",
+    "404": "No such record in this account, or no account of yours by that slug.",
+}
+
+
 class AccountScopedSchema(AutoSchema):
-    """Documents the account header and parameter on every account-scoped operation."""
+    """Documents the account header and parameter on every account-scoped operation, and the
+    errors every one of them may answer."""
 
     def get_override_parameters(self) -> list[Any]:
         return [*super().get_override_parameters(), *ACCOUNT_PARAMETERS]
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        for code, description in ERROR_RESPONSES.items():
+            if code not in responses:
+                error = OpenApiResponse(OpenApiTypes.OBJECT, description=description)
+                responses[code] = self._get_response_for_code(error, code, None, direction)
+        return responses
 
 
 class EnumChoiceField(serializers.ChoiceField):

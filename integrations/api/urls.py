@@ -7,13 +7,22 @@ from __future__ import annotations
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from integrations.api import cost_codes, project_templates, reports, settings, tokens, views
+from integrations.api import (
+    audit,
+    cost_codes,
+    project_templates,
+    reports,
+    settings,
+    tokens,
+    views,
+)
 from integrations.kinds import kinds
 
 app_name = "api"
 
 router = DefaultRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
+router.register("audit-events", audit.AuditEventViewSet, basename="audit-event")
 router.register(
     "project-templates", project_templates.ProjectTemplateViewSet, basename="project-template"
 )

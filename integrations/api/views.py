@@ -16,7 +16,6 @@ from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
@@ -44,8 +43,8 @@ class TokenView(ObtainAuthToken):
     """
 
     parser_classes = APIView.parser_classes  # the API's (ObtainAuthToken sets its own)
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth"
+    throttle_classes = APIView.throttle_classes  # the API's (ObtainAuthToken sets none)
+    throttle_scope = "auth"  # counted by the trusted client address (DEFAULT_THROTTLE_CLASSES)
 
     def get_permissions(self) -> list[BasePermission]:
         # Anyone may ask for a token; only its holder revokes it.
@@ -53,7 +52,14 @@ class TokenView(ObtainAuthToken):
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            # django-axes marked this (DRF) request locked out; its middleware, which answers
+            # 429, reads the Django request.
+            if getattr(request, "axes_locked_out", False):
+                request._request.axes_locked_out = True  # type: ignore[attr-defined]
+            # Answered, not raised: DRF's exception handler would roll back the request's
+            # transaction (ATOMIC_REQUESTS), and with it the lockout's count of this attempt.
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
         token = token_issue(user=serializer.validated_data["user"])
         return Response({"token": token.key})
 

@@ -10,6 +10,7 @@ from django.db import models
 
 from integrations.validation import NOT_NEGATIVE, PERCENT_RANGE
 from tenancy.models import Account
+from tenancy.scoping import AccountScopedQuerySet
 
 
 def money(**kwargs: Any) -> models.DecimalField[Decimal, Decimal]:
@@ -59,6 +60,8 @@ class TenantModel(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AccountScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -24,6 +24,7 @@ class Budget(ErpLinkedModel):
 
 
 class BudgetLineItem(CostedLine):
+    account_path = "budget__account"
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="lines")
     sub_job = models.ForeignKey(
         "integrations.SubJob", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -49,6 +49,7 @@ class CommitmentChangeOrder(ErpLinkedModel):
 
 
 class CommitmentChangeOrderLineItem(CostedLine):
+    account_path = "change_order__account"
     change_order = models.ForeignKey(
         CommitmentChangeOrder, on_delete=models.CASCADE, related_name="lines"
     )
@@ -91,6 +92,7 @@ class PrimeContractChangeOrder(ErpLinkedModel):
 
 
 class PrimeContractChangeOrderLineItem(CostedLine):
+    account_path = "change_order__account"
     change_order = models.ForeignKey(
         PrimeContractChangeOrder, on_delete=models.CASCADE, related_name="lines"
     )

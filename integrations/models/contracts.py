@@ -71,6 +71,7 @@ class PrimeContract(ErpLinkedModel):
 
 
 class PrimeContractLineItem(ScheduleOfValuesLine):
+    account_path = "contract__account"
     contract = models.ForeignKey(PrimeContract, on_delete=models.CASCADE, related_name="lines")
 
 
@@ -117,4 +118,5 @@ class Commitment(ErpLinkedModel):
 
 
 class CommitmentLineItem(ScheduleOfValuesLine):
+    account_path = "commitment__account"
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="lines")

@@ -43,6 +43,7 @@ class DirectCost(ErpLinkedModel):
 
 
 class DirectCostLineItem(CostedLine):
+    account_path = "direct_cost__account"
     direct_cost = models.ForeignKey(DirectCost, on_delete=models.CASCADE, related_name="lines")
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import models
 
 from integrations.models.base import ErpLinkedModel, not_negative_money, origin_constraint
+from tenancy.scoping import AccountScopedQuerySet
 
 
 class InvoiceStatus(models.TextChoices):
@@ -43,6 +44,9 @@ class InvoiceLine(models.Model):
     work_retainage = not_negative_money(verbose_name="Work retainage this period")
     materials_retainage = not_negative_money(verbose_name="Materials retainage this period")
     retainage_released = not_negative_money()
+
+    # Each line model names its path to the account (``account_path``: through its invoice).
+    objects = AccountScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -88,6 +92,7 @@ class SubcontractorInvoice(BillingPeriodInvoice):
 
 
 class SubcontractorInvoiceLineItem(InvoiceLine):
+    account_path = "invoice__account"
     invoice = models.ForeignKey(
         SubcontractorInvoice, on_delete=models.CASCADE, related_name="lines"
     )
@@ -118,6 +123,7 @@ class OwnerInvoice(BillingPeriodInvoice):
 
 
 class OwnerInvoiceLineItem(InvoiceLine):
+    account_path = "invoice__account"
     invoice = models.ForeignKey(OwnerInvoice, on_delete=models.CASCADE, related_name="lines")
     prime_line = models.ForeignKey(
         "integrations.PrimeContractLineItem", on_delete=models.PROTECT, related_name="+"

@@ -6,6 +6,7 @@ from django.db import models
 
 from integrations.models.base import money, not_negative_money
 from integrations.validation import NOT_NEGATIVE
+from tenancy.scoping import AccountScopedQuerySet
 
 
 class CostedLine(models.Model):
@@ -18,6 +19,9 @@ class CostedLine(models.Model):
         "integrations.CostType", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     amount = money()
+
+    # Each line model names its path to the account (``account_path``: through its record).
+    objects = AccountScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -161,7 +161,7 @@ class DefaultCostTypesView(PolicyView):
     def row(self, code_id: int, error: str) -> HttpResponse:
         """One row again, after an autosave: what is stored now, with the outcome."""
         code = get_object_or_404(
-            cost_codes.with_division_flag(StandardCostCode.objects.filter(account=self.account)),
+            cost_codes.with_division_flag(StandardCostCode.objects.for_account(self.account)),
             pk=code_id,
         )
         context = self.grid_context(cost_codes.grid_rows([code]))
@@ -178,7 +178,7 @@ class DefaultCostTypesView(PolicyView):
             "active_tab": "cost-codes",
             "active": GRID,
             "rows": rows,
-            "cost_types": list(CostType.objects.filter(account=self.account).order_by("code")),
+            "cost_types": list(CostType.objects.for_account(self.account).order_by("code")),
             "may_assign": can(self.request.user, Action.ASSIGN_DEFAULT_COST_TYPES, self.account),
             "grid_url": reverse(GRID, kwargs={"account": self.account.slug}),
         }

@@ -31,7 +31,7 @@ class TemplatesView(PolicyView):
     policy_action = Action.CONFIGURE_ADVANCED_SETTINGS
 
     def template(self, pk: int) -> ProjectTemplate:
-        return get_object_or_404(ProjectTemplate, account=self.account, pk=pk)
+        return get_object_or_404(ProjectTemplate.objects.for_account(self.account), pk=pk)
 
     def show(self, page: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
         context["active_tab"] = "settings"

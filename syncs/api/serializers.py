@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from integrations.api.fields import IdField
 from syncs.importing import BUDGET_MODES
 from syncs.models import Every, StagedRecord, StagedStatus, SyncRun
 
@@ -51,20 +53,32 @@ class RunRequestSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField(
         help_text="The kind of sync (e.g. vendors, job_cost_transactions)."
     )
-    project = serializers.IntegerField(
+    project = IdField(
         required=False,
         allow_null=True,
         help_text="For job_cost_transactions: only this project (id). Empty: every project.",
     )
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        "example": "02:00",
+    }
+)
+class HourMinuteField(serializers.TimeField):
+    """A time of day written HH:MM (documented so: OpenAPI's ``time`` format wants seconds)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class ScheduleSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField(read_only=True)
     label = serializers.CharField(read_only=True)  # type: ignore[assignment]
     every = serializers.ChoiceField(choices=Every.choices)
-    at = serializers.TimeField(
-        required=False, allow_null=True, format="%H:%M", help_text="For daily: HH:MM."
-    )
+    at = HourMinuteField(required=False, allow_null=True, help_text="For daily: HH:MM.")
     cron = serializers.CharField(required=False, allow_blank=True, max_length=120)
     time_zone = serializers.CharField(read_only=True)
     next_run_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -119,7 +133,7 @@ class StagedRecordDetailSerializer(StagedRecordSerializer):
 
 
 class LinkSerializer(serializers.Serializer[dict[str, Any]]):
-    target = serializers.IntegerField(help_text="The id of the portal record to link it to.")
+    target = IdField(help_text="The id of the portal record to link it to.")
 
 
 class ProposalSerializer(SuggestionSerializer):
@@ -128,8 +142,8 @@ class ProposalSerializer(SuggestionSerializer):
 
 
 class LinkPairSerializer(serializers.Serializer[dict[str, Any]]):
-    staged = serializers.IntegerField(help_text="The staged ERP record.")
-    target = serializers.IntegerField(help_text="The portal record to link it to.")
+    staged = IdField(help_text="The staged ERP record.")
+    target = IdField(help_text="The portal record to link it to.")
 
 
 class LinkManySerializer(serializers.Serializer[dict[str, Any]]):

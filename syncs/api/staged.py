@@ -46,7 +46,7 @@ class StagedFilter(filters.FilterSet):
     ),
 )
 class StagedRecordViewSet(SyncViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    queryset = StagedRecord.objects.all()  # narrowed to the account by get_queryset
+    queryset = StagedRecord.objects.none()  # get_queryset: the account's
     policy_action = Action.VIEW_ERP_TOOL
     filter_backends = [filters.DjangoFilterBackend, SearchFilter, StableOrderingFilter]
     filterset_class = StagedFilter
@@ -100,7 +100,7 @@ class StagedRecordViewSet(SyncViewSet, mixins.ListModelMixin, mixins.RetrieveMod
         ],
         responses=s.ProposalSerializer(many=True),
     )
-    @action(detail=False, methods=["get"], url_path="suggested-links")
+    @action(detail=False, methods=["get"], url_path="suggested-links", pagination_class=None)
     def suggested_links(self, request: Request) -> Response:
         item_type = request.query_params.get("item_type") or "vendors"
         if item_type not in staging.TARGETS:
@@ -124,7 +124,7 @@ class StagedRecordViewSet(SyncViewSet, mixins.ListModelMixin, mixins.RetrieveMod
         request=s.LinkManySerializer,
         responses=s.LinkResultSerializer(many=True),
     )
-    @action(detail=False, methods=["post"], url_path="link-many")
+    @action(detail=False, methods=["post"], url_path="link-many", pagination_class=None)
     def link_many(self, request: Request) -> Response:
         body = s.LinkManySerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -91,6 +91,7 @@ class ScheduleViewSet(SyncViewSet, ViewSet):
     serializer_class = s.ScheduleSerializer
     policy_action = Action.CONFIGURE_SYNC_SCHEDULE
     lookup_field = "kind"
+    pagination_class = None  # one entry per kind, never paged (and so documented)
 
     def entries(self) -> list[dict[str, Any]]:
         schedules = ensure_schedules(connection_for(self.account))
@@ -165,7 +166,7 @@ class RunFilter(filters.FilterSet):
 class RunViewSet(
     SyncViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
 ):
-    queryset = SyncRun.objects.all()  # narrowed to the account by get_queryset
+    queryset = SyncRun.objects.none()  # get_queryset: the account's
     serializer_class = s.RunSerializer
     policy_actions = {"create": Action.VIEW_ERP_TOOL}  # then the kind's own action
     filter_backends = [filters.DjangoFilterBackend, StableOrderingFilter]

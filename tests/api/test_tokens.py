@@ -227,7 +227,7 @@ def test_a_new_x_forwarded_for_does_not_reset_the_throttle(db, monkeypatch):
 
 
 def test_behind_a_trusted_proxy_the_address_it_saw_counts(db, monkeypatch, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    settings.TRUSTED_PROXIES_COUNT = 1
     # The proxy appends the address it saw; what the client sent before it is not trusted.
     one = [{"HTTP_X_FORWARDED_FOR": f"10.9.9.{n}, 198.51.100.7"} for n in range(4)]
     assert guesses(monkeypatch, one) == [400, 400, 400, 429]

@@ -122,6 +122,6 @@ def test_the_actions_are_in_the_schema(tmp_path: Any) -> None:
     assert unlinks == set(UNLINKABLE)
     assert [p for p in paths if p.endswith("/reset/")] == [f"/api/v1/{PCCOS}/{{id}}/reset/"]
     operation = paths["/api/v1/commitments/{id}/unlink/"]["post"]
-    assert set(operation["responses"]) == {"200", "400", "403", "404", "409", "503"}
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "409", "503"}
     ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]["required"] == ["reason"]

@@ -722,7 +722,7 @@ def test_operations_are_in_the_schema(summit):
     for path, methods in expected.items():
         assert set(paths[path]) == methods, path
     send_op = paths["/api/v1/export-requests/"]["post"]
-    assert set(send_op["responses"]) == {"201", "400", "403", "404", "409"}
+    assert set(send_op["responses"]) == {"201", "400", "401", "403", "404", "409"}
     parameters = {p["name"] for p in paths["/api/v1/export-requests/"]["get"]["parameters"]}
     assert {"state", "type", "project", "X-Account", "account"} <= parameters
     item_types = schema["components"]["schemas"]["ItemTypeEnum"]["enum"]

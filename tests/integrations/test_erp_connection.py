@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import connection as db
 
+from audit.models import AuditEvent
 from erp.connections import connection_for, connector_for
 from erp.models import ErpCall, ErpConnection
 from erp.secrets import fernet
@@ -86,6 +87,11 @@ def test_keys_rotate(account, erp_admin, settings):
     settings.FIELD_ENCRYPTION_KEYS = [new]
     assert fernet().decrypt(saved.secrets.encode())
     assert connector_for(saved).settings["api_key"] == "k1"
+    # On the record, without the secret: one row for the connection, by no one (an operator's
+    # command).
+    rotated = AuditEvent.objects.get(verb="secrets_reencrypted")
+    assert (rotated.account, rotated.item_id, rotated.actor) == (account, saved.pk, None)
+    assert "k1" not in str(rotated.data) + rotated.reason
 
 
 @pytest.mark.django_db

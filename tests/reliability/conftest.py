@@ -55,7 +55,14 @@ def broker() -> Iterator[str]:
         reset_producer_pools()
 
 
-def _env(broker: str, tmp_path: Path) -> dict[str, str]:
+@pytest.fixture
+def clocks() -> dict[str, str]:
+    """More environment for the worker and beat (a test module overrides this fixture): e.g.
+    ``RELIABILITY_CLOCKS=production`` for production's lease and sweeper (worker_settings)."""
+    return {}
+
+
+def _env(broker: str, tmp_path: Path, clocks: dict[str, str]) -> dict[str, str]:
     """The environment of the worker and beat processes: the test database and broker."""
     env = {
         key: value
@@ -72,14 +79,15 @@ def _env(broker: str, tmp_path: Path) -> dict[str, str]:
         CELERY_TASK_ALWAYS_EAGER="0",
         ERP_PORTAL_VAR_DIR=str(tmp_path / "var"),
     )
+    env.update(clocks)
     return env
 
 
 @pytest.fixture
-def worker(transactional_db, broker, tmp_path) -> Iterator[Worker]:
+def worker(transactional_db, broker, tmp_path, clocks) -> Iterator[Worker]:
     """A running worker; stopped (then killed) when the test ends, before the database is
     flushed. Its log is printed when the test fails."""
-    running = Worker(_env(broker, tmp_path), tmp_path / "worker.log")
+    running = Worker(_env(broker, tmp_path, clocks), tmp_path / "worker.log")
     try:
         running.start()
         yield running
@@ -89,10 +97,10 @@ def worker(transactional_db, broker, tmp_path) -> Iterator[Worker]:
 
 
 @pytest.fixture
-def beat(worker, broker, tmp_path) -> Iterator[Beat]:
+def beat(worker, broker, tmp_path, clocks) -> Iterator[Beat]:
     """Celery beat on the database scheduler, beside the worker; started by the test (after it
     has set its schedules), stopped when the test ends."""
-    running = Beat(_env(broker, tmp_path), tmp_path / "beat.log")
+    running = Beat(_env(broker, tmp_path, clocks), tmp_path / "beat.log")
     try:
         yield running
     finally:

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+import pytest
+from django.conf import settings
 from django.db import connection
 
 from erp_portal.celery import app as celery_app
@@ -22,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).parent / "celery"
 # A Redis db of this suite's own: flushed before and after every test.
 REDIS_URL = os.environ.get("RELIABILITY_REDIS_URL", "redis://127.0.0.1:6379/5")
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 WORKER_READY_TIMEOUT = 60.0
 WORKER_STOP_TIMEOUT = 20.0
 
@@ -198,3 +201,25 @@ class Beat(Worker):
             "--schedule",
             str(self.log.with_suffix(".schedule")),
         ]
+
+
+def real_worker_marks(*, needs_redis: bool = True) -> list[pytest.MarkDecorator]:
+    """The ``pytestmark`` of a module whose tests run a real worker: slow, on PostgreSQL (the
+    worker shares the test's database), with Redis answering unless the tests bring their own,
+    in a committed database restored after each test."""
+    marks = [
+        pytest.mark.slow,
+        pytest.mark.skipif(
+            not ON_POSTGRES,
+            reason="a real worker shares the database with the test: needs PostgreSQL",
+        ),
+        pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    ]
+    if needs_redis:
+        marks.append(
+            pytest.mark.skipif(
+                ON_POSTGRES and not redis_answers(REDIS_URL),
+                reason=f"Redis does not answer at {REDIS_URL}",
+            )
+        )
+    return marks

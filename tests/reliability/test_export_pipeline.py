@@ -12,8 +12,6 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from approvals import export_tasks, pipeline
@@ -22,7 +20,12 @@ from approvals.services import export_retry
 from erp.models import ErpCall, ErpConnection
 from erp.services import connection_set_paused
 from integrations.models import Commitment, ErpState
-from tests.reliability.harness import REDIS_URL, queue_depth, redis_answers, wait_for
+from tests.reliability.harness import (
+    REDIS_URL,
+    queue_depth,
+    real_worker_marks,
+    wait_for,
+)
 from tests.reliability.scenario import (
     Batch,
     accept,
@@ -36,17 +39,7 @@ S = RequestState
 Outcome = ErpCall.Outcome
 TIMEOUT = 120.0  # seconds, for any one wait on the worker
 
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not ON_POSTGRES, reason="a real worker shares the database with the test: needs PostgreSQL"
-    ),
-    pytest.mark.skipif(
-        ON_POSTGRES and not redis_answers(REDIS_URL), reason=f"Redis does not answer at {REDIS_URL}"
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = real_worker_marks()
 
 
 def wait_until_settled(batch: Batch, *, done: tuple[str, ...] = (S.SYNCED,), tick=None) -> None:

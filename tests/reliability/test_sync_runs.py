@@ -13,8 +13,6 @@ import threading
 import time
 from datetime import timedelta
 
-import pytest
-from django.conf import settings
 from django.db import connection as db_connection
 from django.test import Client
 from django.urls import reverse
@@ -31,19 +29,14 @@ from syncs import tasks
 from syncs.models import RunState, StagedRecord, SyncRun, SyncSchedule, Trigger
 from syncs.services import sync_request
 from tests.factories import AccountFactory, CompanyFactory, ProjectFactory, member
-from tests.reliability.harness import REDIS_URL, queue_depth, redis_answers, wait_for
+from tests.reliability.harness import (
+    REDIS_URL,
+    queue_depth,
+    real_worker_marks,
+    wait_for,
+)
 
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not ON_POSTGRES, reason="a real worker shares the database with the test: needs PostgreSQL"
-    ),
-    pytest.mark.skipif(
-        ON_POSTGRES and not redis_answers(REDIS_URL), reason=f"Redis does not answer at {REDIS_URL}"
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = real_worker_marks()
 TIMEOUT = 240.0
 JOB = "J-1001"
 SYNCED = {"erp_state": m.ErpState.SYNCED}

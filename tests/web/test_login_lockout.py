@@ -110,5 +110,5 @@ def test_a_locked_username_gets_no_api_token_either(people):
     token = Client().post(
         "/api/v1/auth/token/", {"username": "pm", "password": RIGHT}, REMOTE_ADDR=HOME
     )
-    assert token.status_code == 400
+    assert token.status_code == 429
     assert "token" not in token.json()

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from permissions.first_admin import first_admin_create, password_errors, username_errors
 
-PASSWORD_VARIABLE = "ERP_PORTAL_ADMIN_PASSWORD"
-LABELS = {"username": "Username", "email": "Email", "password": "Password", "account": "Account"}
+PASSWORD_VARIABLE = "ERP_PORTAL_ADMIN_PASSWORD"  # nosec B105  # a variable's name
+LABELS = {"username": "Username", "email": "Email", "password": "Password", "account": "Account"}  # nosec B105  # labels
 
 
 class Command(BaseCommand):
