@@ -4,7 +4,7 @@ form's fields through :func:`add_errors`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
@@ -81,8 +81,14 @@ def _any_choice(data: Any, name: str) -> list[tuple[int, str]]:
 class AcceptForm(forms.Form):
     """One field per value the connector asks the approver for (``Entity.accept_fields``)."""
 
-    def __init__(self, data: Any = None, *, accept_fields: Sequence[AcceptField] = ()) -> None:
-        super().__init__(data)
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        accept_fields: Sequence[AcceptField] = (),
+        initial: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(data, initial=dict(initial or {}))
         for spec in accept_fields:
             attrs: dict[str, Any] = {"maxlength": spec.max_length}
             if spec.required:

@@ -42,7 +42,8 @@ DIGEST_SUBJECT = "ERP Integrations Daily Summary"
 #: The Ready to Export queue's URL name (kwargs: account). Should it ever be unrouted, links go
 #: to the account's overview, which counts what is ready to export per kind of record.
 QUEUE_URL_NAME = "export-queue"
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+#: Where a member turns their own emails on or off (kwargs: account).
+SETTINGS_URL_NAME = "my-notifications"
 _TEMPLATES = "approvals/email"
 # Tells auto-responders (out of office) not to answer (RFC 3834).
 _HEADERS = {"Auto-Submitted": "auto-generated"}
@@ -52,9 +53,14 @@ _HEADERS = {"Auto-Submitted": "auto-generated"}
 
 
 def portal_url(path: str) -> str:
-    """An absolute URL for a path of the portal (emails are read outside any request)."""
-    base = str(getattr(settings, "PORTAL_BASE_URL", DEFAULT_BASE_URL) or DEFAULT_BASE_URL)
-    return base.rstrip("/") + path
+    """An absolute URL for a path of the portal (emails are read outside any request): the
+    ``PORTAL_URL`` setting, the address people reach the portal at, then the path."""
+    return str(settings.PORTAL_URL).rstrip("/") + path
+
+
+def settings_url(account: Account) -> str:
+    """The member's own notification settings (the digest on or off)."""
+    return portal_url(reverse(SETTINGS_URL_NAME, kwargs={"account": account.slug}))
 
 
 def queue_url(account: Account) -> str:
@@ -395,6 +401,7 @@ def digest_messages(account: Account, now: dt.datetime) -> list[EmailMessage]:
             "oldest": max(g.oldest_days for g in groups),
             "oldest_age": _days(max(g.oldest_days for g in groups)),
             "queue_url": queue_url(account),
+            "settings_url": settings_url(account),
             "date": dateformat.format(timezone.localtime(now), "l, F j, Y"),
         }
         messages.append(_message(user, DIGEST_SUBJECT, "digest.txt", context))

@@ -14,22 +14,25 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DecimalField, Model, Q, QuerySet
+from django.db.models import Count, DecimalField, Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
+from approvals.history import History, item_history
 from approvals.models import ExportRequest, RequestState
 from approvals.services import SENDABLE, may_send
 from audit.models import AuditEvent
 from erp.connections import connector_class_for
+from erp.models import ErpConnection
 from integrations.kinds import Kind, by_object_type, exportable_types, kind_of
 from integrations.models import ErpState, Project
 from integrations.unlinking import UNLINK_VERBS
 from integrations.web.forms import locked_reason
 from permissions.access import can
+from permissions.policy import Action
 from tenancy.models import Account
 
 PAGE_SIZE = 25
@@ -173,6 +176,21 @@ def _tabs(
     return tabs
 
 
+def in_state(account: Account, state: RequestState) -> QuerySet[ExportRequest]:
+    """The account's requests in ``state``; a rejected one only while its record stays
+    rejected (not once it was sent again)."""
+    requests = ExportRequest.objects.filter(account=account, state=state)
+    if state == RequestState.REJECTED:
+        later = ExportRequest.objects.filter(
+            account=account,
+            item_type=OuterRef("item_type"),
+            item_id=OuterRef("item_id"),
+            sent_at__gt=OuterRef("sent_at"),
+        )
+        requests = requests.exclude(Exists(later))
+    return requests
+
+
 def queue_page(
     *,
     user: Any,
@@ -185,8 +203,7 @@ def queue_page(
     """One page of the requests in ``state``, filtered, searched and sorted, with the tabs and
     the filters' choices. A constant number of queries."""
     now = timezone.now()
-    in_state = ExportRequest.objects.filter(account=account, state=state)
-    filtered = _filtered(in_state, query, now)
+    filtered = _filtered(in_state(account, state), query, now)
     tabs = _tabs(filtered, query, params)
     if query.item_type:
         filtered = filtered.filter(item_type=query.item_type)
@@ -225,6 +242,82 @@ def pending_count(account: Account) -> int:
     return ExportRequest.objects.filter(account=account, state=RequestState.PENDING).count()
 
 
+def failed_count(account: Account) -> int:
+    return ExportRequest.objects.filter(account=account, state=RequestState.FAILED).count()
+
+
+@dataclass(frozen=True)
+class Paused:
+    """The account's ERP connection is paused: since when, why, and whether the user may
+    manage the connection (the banner's link to its page)."""
+
+    since: dt.datetime | None
+    reason: str
+    may_manage: bool
+
+
+def paused(user: Any, account: Account) -> Paused | None:
+    """Whether exports wait on a paused connection (two queries when paused, one when not)."""
+    connection = ErpConnection.objects.filter(account=account, is_paused=True).first()
+    if connection is None:
+        return None
+    since = (
+        AuditEvent.objects.filter(account=account, verb="connection_paused")
+        .order_by("-created_at", "-id")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return Paused(
+        since=since or connection.updated_at,
+        reason=connection.paused_reason.strip().rstrip("."),
+        may_manage=can(user, Action.MANAGE_ERP_CONNECTION, account),
+    )
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The workflow's counts on the account's overview, each with the list behind it."""
+
+    may_view_queues: bool
+    pending: int
+    failed: int
+    waiting: int  # accepted, waiting to be exported (or being exported)
+    rejected: int
+    mine_rejected: int  # rejected items the user sent
+    paused: Paused | None
+
+
+def overview(user: Any, account: Account) -> Overview:
+    """One grouped query for the counts, two for the rejections, and the pause."""
+    counts = dict(
+        ExportRequest.objects.filter(
+            account=account,
+            state__in=(
+                RequestState.PENDING,
+                RequestState.FAILED,
+                RequestState.ACCEPTED,
+                RequestState.EXPORTING,
+            ),
+        )
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .values_list("state", "n")
+    )
+    rejected = in_state(account, RequestState.REJECTED)
+    mine = rejected.filter(sent_by_id=user.pk).count() if getattr(user, "pk", None) else 0
+    may_view = can(user, Action.VIEW_ERP_TOOL, account)
+    return Overview(
+        may_view_queues=may_view,
+        pending=counts.get(RequestState.PENDING, 0),
+        failed=counts.get(RequestState.FAILED, 0),
+        waiting=counts.get(RequestState.ACCEPTED, 0) + counts.get(RequestState.EXPORTING, 0),
+        rejected=rejected.count() if may_view else mine,
+        mine_rejected=mine,
+        paused=paused(user, account),
+    )
+
+
 # --- An item's workflow ----------------------------------------------------------------------
 
 
@@ -244,6 +337,9 @@ class ItemWorkflow:
     failure: ExportRequest | None  # shown while the item failed to export
     locked: str | None
     unlinked: AuditEvent | None = None  # shown while the item is unsent again after an unlink
+    # Accepted while the connection is paused: the item reads "Waiting: exports paused".
+    paused: Paused | None = None
+    story: History | None = None  # every event of the item, newest first (approvals.history)
 
     @property
     def key(self) -> str:
@@ -251,8 +347,8 @@ class ItemWorkflow:
 
 
 def item_workflow(user: Any, account: Account, item: Model) -> ItemWorkflow:
-    """The item's state, its requests (newest first) and its buttons: three queries (four
-    for an unsent item: how it was last unlinked, if it was)."""
+    """The item's state, its requests (newest first), its story and its buttons: five queries
+    (six for an unsent item: how it was last unlinked, if it was), whatever its history."""
     kind = kind_of(item)
     object_type = kind.erp_part.object_type.value
     state = str(getattr(item, "erp_state", ErpState.UNSENT))
@@ -290,6 +386,8 @@ def item_workflow(user: Any, account: Account, item: Model) -> ItemWorkflow:
         failure=latest(RequestState.FAILED) if state == ErpState.FAILED else None,
         locked=locked_reason(item),
         unlinked=_last_unlink(account, kind, item) if state == ErpState.UNSENT else None,
+        paused=paused(user, account) if state == ErpState.ACCEPTED else None,
+        story=item_history(account, kind, item),
     )
 
 

@@ -241,14 +241,16 @@ def _move(
     *,
     reason: str = "",
     erp_fields: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> list[ExportRequest]:
     """Move every request (already locked and checked) and its record, audited, in bulk."""
     _, target = DECISIONS[decision]
-    fields = dict(erp_fields or {})
+    fields = dict(erp_fields or (extra or {}).get("erp_fields") or {})
     changes: dict[str, Any] = {
         "decided_by": actor,  # a retrieve too: who took it back
         "decided_at": timezone.now(),
         "reason": reason,
+        **(extra or {}),
     }
     if fields:
         changes["erp_fields"] = fields
@@ -361,13 +363,25 @@ def export_accept(
 
 @transaction.atomic
 def export_retry(
-    *, account: Account, request_ids: Sequence[int], actor: Any
+    *,
+    account: Account,
+    request_ids: Sequence[int],
+    actor: Any,
+    erp_fields: Mapping[str, str] | None = None,
 ) -> list[ExportRequest]:
-    """*Retry* from *Failed to Export*, once the cause is fixed: back to the export queue."""
+    """*Retry* from *Failed to Export*, once the cause is fixed: back to the export queue.
+
+    ``erp_fields`` (one request) replaces the values typed on accept, checked like an accept's
+    (the ERP refused a vendor id already in use: type another, or none to let the ERP number
+    it); ``None`` keeps them. The ERP's last refusal is cleared from the request (the audit
+    trail and the ERP log keep it), so a retried request reads as waiting, not as failed."""
     requests = _locked(account, request_ids)
     _require_decider(account, actor, requests)
     _check_state("retry", requests)
-    retried = _move("retry", requests, actor)
+    changes: dict[str, Any] = {"error": ""}
+    if erp_fields is not None:
+        changes["erp_fields"] = _clean_erp_fields(account, requests, erp_fields)
+    retried = _move("retry", requests, actor, extra=changes)
     ids = [r.pk for r in retried]
     transaction.on_commit(lambda: export_tasks.enqueue(ids))
     return retried

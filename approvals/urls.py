@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from approvals import views
+from approvals import preferences, views
 
 ERP = "a/<slug:account>/erp"
 
@@ -10,6 +10,17 @@ urlpatterns: list[URLPattern] = [
         f"{ERP}/failed-to-export/",
         views.QueueView.as_view(queue_key="failed"),
         name="export-failed",
+    ),
+    path(
+        f"{ERP}/waiting/",
+        views.QueueView.as_view(queue_key="waiting"),
+        name="export-waiting",
+    ),
+    path(f"{ERP}/rejected/", views.RejectedView.as_view(), name="export-rejected"),
+    path(
+        f"{ERP}/requests/<int:pk>/retry/",
+        views.DecisionView.as_view(decision="retry"),
+        name="export-retry",
     ),
     path(
         f"{ERP}/requests/accept/",
@@ -45,5 +56,10 @@ urlpatterns: list[URLPattern] = [
         f"{ERP}/items/<str:item_type>/<int:item_id>/send/",
         views.SendView.as_view(),
         name="export-send",
+    ),
+    path(
+        "a/<slug:account>/me/notifications/",
+        preferences.NotificationSettingsView.as_view(),
+        name="my-notifications",
     ),
 ]

@@ -49,6 +49,7 @@ from permissions.web import PolicyView
 from tenancy.web import AccountRequest
 
 QUEUE_PARAMS = ("q", "type", "project", "sender", "age", "sort", "page")
+PAUSED_NOTE = "Exports to the ERP are paused: accepted items wait until an ERP admin resumes."
 # Conflicts: the item or request moved on since the page was drawn.
 CONFLICTS = (DecisionConflict, InvalidTransition)
 
@@ -91,6 +92,25 @@ QUEUES: dict[str, Queue] = {
             ("retry", "reject"),
             "Nothing failed to export.",
         ),
+        # The overview's counts open these two: read-only lists.
+        Queue(
+            "waiting",
+            RequestState.ACCEPTED,
+            "export-waiting",
+            "Accepted, waiting for the ERP",
+            "home",
+            (),
+            "Nothing accepted is waiting for the ERP.",
+        ),
+        Queue(
+            "rejected",
+            RequestState.REJECTED,
+            "export-rejected",
+            "Rejected",
+            "home",
+            (),
+            "Nothing is rejected.",
+        ),
     )
 }
 
@@ -111,6 +131,10 @@ def _clean_querystring(querystring: str) -> str:
     return urlencode({name: value for name, value in kept.items() if value})
 
 
+def _paused(request: AccountRequest) -> bool:
+    return selectors.paused(request.user, request.account) is not None
+
+
 def render_queue(
     request: AccountRequest,
     queue: Queue,
@@ -119,10 +143,14 @@ def render_queue(
     bulk_form: BulkForm | None = None,
     error: str = "",
     status: int = 200,
+    own_only: bool = False,
 ) -> HttpResponse:
-    """The queue page, or (htmx) its ``#queue`` section, for the filters in ``querystring``."""
+    """The queue page, or (htmx) its ``#queue`` section, for the filters in ``querystring``
+    (``own_only``: only the requests the user sent, whatever the sender filter says)."""
     account = request.account
-    params = QueryDict(querystring)
+    params = QueryDict(querystring, mutable=True)
+    if own_only:
+        params["sender"] = str(request.user.pk)
     query = parse_query(params)
     data = selectors.queue_page(
         user=request.user,
@@ -132,6 +160,7 @@ def render_queue(
         params=params,
         page_number=params.get("page", 1),
     )
+    data.may_decide_any = data.may_decide_any and bool(queue.decisions)
     without_page = params.copy()
     without_page.pop("page", None)
     context = {
@@ -144,6 +173,9 @@ def render_queue(
         "bulk_form": bulk_form or BulkForm(),
         "selected": bulk_form.selected() if bulk_form else set(),
         "error": error,
+        "paused": selectors.paused(request.user, account),
+        "own_only": own_only,
+        "mine": params.get("sender") == str(request.user.pk),
         "querystring": querystring,
         "page_querystring": without_page.urlencode(),
         "back": urlencode({"queue": queue.key, "qs": querystring}),
@@ -169,6 +201,19 @@ class QueueView(PolicyView):
         return render_queue(request, QUEUES[self.queue_key], querystring)
 
 
+class RejectedView(PolicyView):
+    """*Rejected*: the requests whose record is still rejected. Those who may open the ERP
+    tool see every one (the overview's "Your rejected items" filters by sender = me); a sender
+    without the tool (a project admin) sees the ones they sent."""
+
+    policy_action = None  # any member: a member without the ERP tool sees only their own
+
+    def get(self, request: AccountRequest, **kwargs: Any) -> HttpResponse:
+        querystring = _clean_querystring(request.GET.urlencode())
+        own_only = not can(request.user, Action.VIEW_ERP_TOOL, request.account)
+        return render_queue(request, QUEUES["rejected"], querystring, own_only=own_only)
+
+
 def _decided(request: AccountRequest, queue: Queue, querystring: str, note: str) -> HttpResponse:
     """After a decision: back to the queue (plain form) or the re-drawn queue (htmx)."""
     messages.success(request, note)
@@ -186,6 +231,17 @@ def _count(n: int, what: str = "item") -> str:
     return f"{n} {what}{'' if n == 1 else 's'}"
 
 
+def done_note(decision: str, n: int, *, paused: bool = False) -> str:
+    """What a decision on ``n`` items did: "3 items sent again.", "Accepted 1 item."."""
+    if decision == "retry":
+        note = f"{_count(n)} sent again."
+    else:
+        note = f"{'Accepted' if decision == 'accept' else 'Rejected'} {_count(n)}."
+    if paused and decision != "reject":
+        note += f" {PAUSED_NOTE}"
+    return note
+
+
 def _decide(
     decision: str, request: AccountRequest, ids: list[int], *, reason: str, erp_fields: Any = None
 ) -> list[ExportRequest]:
@@ -196,7 +252,9 @@ def _decide(
                 account=account, request_ids=ids, actor=request.user, erp_fields=erp_fields
             )
         if decision == "retry":
-            return export_retry(account=account, request_ids=ids, actor=request.user)
+            return export_retry(
+                account=account, request_ids=ids, actor=request.user, erp_fields=erp_fields
+            )
         return export_reject(account=account, request_ids=ids, actor=request.user, reason=reason)
     except ExportRequest.DoesNotExist:
         raise Http404("No such request in this account.") from None
@@ -227,8 +285,8 @@ class BulkDecisionView(PolicyView):
             except CONFLICTS as exc:
                 status, error = 409, exc.message
             else:
-                verb = {"accept": "Accepted", "retry": "Sent again"}.get(self.decision, "Rejected")
-                return _decided(request, queue, querystring, f"{verb} {_count(len(done))}.")
+                note = done_note(self.decision, len(done), paused=_paused(request))
+                return _decided(request, queue, querystring, note)
         return render_queue(request, queue, querystring, bulk_form=form, error=error, status=status)
 
 
@@ -257,7 +315,9 @@ class DecisionView(PolicyView):
         if self.decision == "reject":
             return RejectForm(data)
         fields = accept_fields(self.account, self.export_request.item_type)
-        return AcceptForm(data, accept_fields=fields)
+        # A retry offers the values typed on accept, to change the one the ERP refused.
+        typed = self.export_request.erp_fields if self.decision == "retry" else {}
+        return AcceptForm(data, accept_fields=fields, initial=typed)
 
     def get(self, request: AccountRequest, pk: int, **kwargs: Any) -> HttpResponse:
         self.load(pk)
@@ -285,8 +345,10 @@ class DecisionView(PolicyView):
             except CONFLICTS as exc:
                 status, error = 409, exc.message
             else:
-                verb = "Accepted" if self.decision == "accept" else "Rejected"
+                verb = {"accept": "Accepted", "retry": "Sent again:"}.get(self.decision, "Rejected")
                 note = f"{verb} {self.export_request.label}."
+                if self.decision != "reject" and _paused(request):
+                    note += f" {PAUSED_NOTE}"
                 return _decided(request, queue, querystring, note)
         return self.show(form, queue, querystring, error=error, status=status)
 

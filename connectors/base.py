@@ -174,15 +174,87 @@ class Capabilities:
         return self.entities.get(obj_type, Entity())
 
 
+class SettingKind(StrEnum):
+    """What a connection setting holds, so the portal can offer the right input and refuse a
+    value the connector could not use."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    CHOICE = "choice"
+
+
+ON_WORDS = frozenset({"yes", "true", "1", "on"})
+OFF_WORDS = frozenset({"no", "false", "0", "off", ""})
+
+
 @dataclass(frozen=True)
 class SettingField:
-    """A connection setting; a ``secret`` is stored encrypted and never shown again."""
+    """A connection setting; a ``secret`` is stored encrypted and never shown again.
+
+    ``kind`` says what it holds: text, a number (``minimum`` / ``maximum``, ``integer``), yes or
+    no (stored as ``"yes"``, or nothing for no), or one of ``choices`` (value, label). Values
+    are stored as text; :meth:`clean` turns what a person typed into that text or says why not.
+    """
 
     name: str
     label: str
     secret: bool = False
     required: bool = True
     help_text: str = ""
+    kind: SettingKind = SettingKind.TEXT
+    minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = False
+    choices: tuple[tuple[str, str], ...] = ()
+
+    def is_on(self, value: Any) -> bool:
+        """A yes/no setting's stored (or typed) value read as yes or no."""
+        return str(value or "").strip().lower() in ON_WORDS
+
+    def clean(self, value: Any) -> str:
+        """The text to store for ``value`` (empty: not set), or :class:`ValueError` with the
+        words to show next to the field."""
+        text = str(value if value is not None else "").strip()
+        if self.kind == SettingKind.BOOLEAN:
+            if text.lower() not in ON_WORDS | OFF_WORDS:
+                raise ValueError("Choose yes or no.")
+            return "yes" if self.is_on(text) else ""
+        if not text:
+            return ""
+        if self.kind == SettingKind.NUMBER:
+            return self._clean_number(text)
+        if self.kind == SettingKind.CHOICE and text not in {v for v, _ in self.choices}:
+            allowed = ", ".join(label for _, label in self.choices)
+            raise ValueError(f"Choose one of: {allowed}.")
+        return text
+
+    def _clean_number(self, text: str) -> str:
+        try:
+            number = Decimal(text)
+        except ArithmeticError:
+            number = Decimal("NaN")
+        if not number.is_finite():
+            raise ValueError("Enter a whole number." if self.integer else "Enter a number.")
+        if self.integer and number != number.to_integral_value():
+            raise ValueError("Enter a whole number.")
+        low, high = self.minimum, self.maximum
+        if (low is not None and number < Decimal(str(low))) or (
+            high is not None and number > Decimal(str(high))
+        ):
+            raise ValueError(f"Enter a number {self.range_text()}.")
+        return str(int(number)) if self.integer else format(number.normalize(), "f")
+
+    def range_text(self) -> str:
+        """ "between 0 and 1", "of at least 1", "of at most 10", or nothing."""
+        low, high = self.minimum, self.maximum
+        if low is not None and high is not None:
+            return f"between {low:g} and {high:g}"
+        if low is not None:
+            return f"of at least {low:g}"
+        if high is not None:
+            return f"of at most {high:g}"
+        return ""
 
 
 @dataclass(frozen=True)

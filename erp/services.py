@@ -46,8 +46,14 @@ def connection_configure(
             value = value or kept.get(field.name, "")
             if value:
                 secrets[field.name] = value
-        elif value:
-            settings[field.name] = value
+        else:
+            try:
+                value = field.clean(value)
+            except ValueError as exc:
+                errors[field.name] = str(exc)
+                continue
+            if value:
+                settings[field.name] = value
         if field.required and not value:
             errors[field.name] = f"{field.label} is required."
     if errors:

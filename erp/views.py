@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from connectors.base import Connector
-from connectors.registry import available, connector_class
+from connectors.registry import connector_class
 from connectors.sandbox.models import LEDGER_TABLES
 from erp.connections import account_key, connection_for
+from erp.forms import ConnectionForm
 from erp.models import ErpCall
 from erp.secrets import unseal
 from erp.services import connection_configure, connection_set_paused, connection_test
@@ -25,37 +24,6 @@ from permissions.policy import Action
 from permissions.web import PolicyView
 
 PAGE_SIZE = 50
-SECRET_KEPT = "Stored — leave empty to keep it"  # nosec B105  # a placeholder's text
-
-
-class ConnectionForm(forms.Form):
-    """The connector and its settings. Secrets are never put back into the page."""
-
-    connector_key = forms.ChoiceField(label="Connector")
-
-    def __init__(
-        self, *args: Any, connector: type[Connector], stored: set[str], **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        choice = self.fields["connector_key"]
-        assert isinstance(choice, forms.ChoiceField)
-        choice.choices = [(key, cls.label) for key, cls in sorted(available().items())]
-        for spec in connector.settings_fields:
-            if spec.secret:
-                widget = forms.PasswordInput(
-                    render_value=False,
-                    attrs={
-                        "placeholder": SECRET_KEPT if spec.name in stored else "",
-                        "autocomplete": "off",
-                    },
-                )
-                field: forms.Field = forms.CharField(
-                    label=spec.label, required=False, widget=widget
-                )
-            else:
-                field = forms.CharField(label=spec.label, required=False)
-            field.help_text = spec.help_text
-            self.fields[spec.name] = field
 
 
 class ConnectionView(PolicyView):
@@ -73,7 +41,11 @@ class ConnectionView(PolicyView):
         stored = set(unseal(connection.secrets)) if key == connection.connector_key else set()
         initial = {
             "connector_key": key,
-            **(connection.settings if key == connection.connector_key else {}),
+            **(
+                ConnectionForm.initial_for(connector, connection.settings)
+                if key == connection.connector_key
+                else {}
+            ),
         }
         return ConnectionForm(data, initial=initial, connector=connector, stored=stored)
 
@@ -104,7 +76,7 @@ class ConnectionView(PolicyView):
             form = self.form(request.POST)
             if not form.is_valid():
                 return self.show(form, status=400)
-            values = {k: v for k, v in form.cleaned_data.items() if k != "connector_key"}
+            values = form.values()
             try:
                 connection_configure(
                     account=self.account,
@@ -125,9 +97,18 @@ class ConnectionView(PolicyView):
             "active_tab": "settings",
             "form": form,
             "connection": connection,
+            "connector_label": _connector_label(connection.connector_key),
+            "last_test": connection.calls.filter(action="test").order_by("-started_at").first(),
             "ledger": account_key(self.account),
         }
         return render(self.request, "erp/connection.html", context, status=status)
+
+
+def _connector_label(key: str) -> str:
+    try:
+        return connector_class(key).label
+    except LookupError:
+        return key
 
 
 class ErpLogView(PolicyView):

@@ -153,3 +153,29 @@ def _to_login(request: HttpRequest) -> HttpResponse:
         back = page.path + (f"?{page.query}" if page.query else "")
         return HttpResponseClientRedirect(redirect_to_login(back or "/")["Location"])
     return redirect_to_login(request.get_full_path() if request.method == "GET" else "/")
+
+
+TECHNICAL_404_MARK = b"DEBUG = True"
+
+
+class NotFoundPageMiddleware:
+    """With ``DEBUG`` on, Django answers a missing page with its technical page, which lists
+    every URL pattern: show the portal's own page (``404.html``) instead, as in production.
+    A developer still gets the technical page by adding ``?technical=404`` to the address."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and request.GET.get("technical") != "404"
+            and not getattr(response, "streaming", False)
+            and TECHNICAL_404_MARK in response.content
+        ):
+            from django.views.defaults import page_not_found
+
+            return page_not_found(request, exception=None)
+        return response

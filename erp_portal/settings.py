@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # With DEBUG on, the portal's 404 page rather than Django's list of every URL pattern.
+    "erp_portal.middleware.NotFoundPageMiddleware",
     # Ends a session idle too long or older than its absolute lifetime (SESSION_* below).
     "erp_portal.middleware.SessionExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -150,6 +152,13 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# One date style on every page and message: "Nov 29, 2026", "Nov 29, 2026 21:33" (the
+# `date` filter without an argument, `{{ value }}` and formats.date_format). The format module
+# gives them precedence over the locale's ("Nov. 29, 2026, 9:33 p.m.").
+DATE_FORMAT = "M j, Y"
+DATETIME_FORMAT = "M j, Y H:i"
+TIME_FORMAT = "H:i"
+FORMAT_MODULE_PATH = ["erp_portal.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -172,8 +181,16 @@ EMAIL_BACKEND = env.str(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="erp-portal@localhost")
-# Where emails link to (the address people use to reach the portal).
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Where emails link to: the address people use to reach the portal (e.g.
+# https://erp.example.com). Default: where scripts/run.sh serves it (HOST and PORT, which it
+# passes on as PORTAL_URL); PORTAL_BASE_URL is its older name.
+PORTAL_URL = env.str(
+    "PORTAL_URL",
+    default=env.str(
+        "PORTAL_BASE_URL",
+        default=f"http://{env.str('HOST', default='127.0.0.1')}:{env.str('PORT', default='8000')}",
+    ),
+).rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

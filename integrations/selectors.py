@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from integrations.kinds import TABS, kinds, kinds_in_tab
 from integrations.models import ErpState
+from integrations.reports import available as reports_available
 from integrations.web.extensions import tab_pages_for, tabs_for
 from permissions.access import can, restrict
 from permissions.policy import Action
@@ -25,7 +26,13 @@ def tab_counts(user: Any, account: Account) -> list[dict[str, Any]]:
         queryset = restrict(kind.model._default_manager.all(), user, account)
         counts: dict[str, Any] = {"total": Count("pk")}
         if hasattr(kind.model, "erp_state"):
-            for state in (ErpState.PENDING, ErpState.FAILED, ErpState.SYNCED):
+            for state in (
+                ErpState.PENDING,
+                ErpState.ACCEPTED,
+                ErpState.FAILED,
+                ErpState.REJECTED,
+                ErpState.SYNCED,
+            ):
                 counts[state.value] = Count("pk", filter=Q(erp_state=state))
         tiles.append({"kind": kind, **queryset.aggregate(**counts)})
     return tiles
@@ -51,15 +58,18 @@ def visible_tabs(user: Any, account: Account) -> list[dict[str, str]]:
         )
     for key, label in TABS:
         url = _first_page_of_tab(user, account, key)
-        if url:
-            tabs.append({"key": key, "label": label, "url": url})
+        if url:  # the menu groups the record tabs under "Records"
+            tabs.append({"key": key, "label": label, "url": url, "group": "records"})
+    if reports_available(user, account):  # no tab that opens on "No reports"
+        tabs.append(
+            {"key": "reports", "label": "Reports", "url": reverse("reports", kwargs=kwargs)}
+        )
     for key, label, name, action in (
-        ("reports", "Reports", "reports", None),
         ("settings", "Settings", "account-settings", Action.CONFIGURE_ADVANCED_SETTINGS),
         ("directory", "Directory", "directory", Action.MANAGE_DIRECTORY),
         ("audit", "Audit", "audit-trail", Action.VIEW_AUDIT_TRAIL),
     ):
-        if action is None or can(user, action, account):
+        if can(user, action, account):
             tabs.append({"key": key, "label": label, "url": reverse(name, kwargs=kwargs)})
     return tabs
 

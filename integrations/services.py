@@ -260,8 +260,15 @@ def _set_many_to_many(obj: Model, related: Mapping[str, Any]) -> None:
 
 
 def _label(instance: Model, name: str) -> str:
+    """The field as its pages name it (the kind's word, else its verbose name)."""
     if name == LINES:
         return "Lines"
+    try:
+        web = kind_of(instance).web
+    except LookupError:
+        web = None
+    if web is not None:
+        return web.label(type(instance), name)
     field = instance._meta.get_field(name)
     return str(getattr(field, "verbose_name", name)).capitalize()
 

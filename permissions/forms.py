@@ -55,6 +55,13 @@ class ProjectGrantForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = project_model()._default_manager.filter(account=account)  # type: ignore[attr-defined]
 
+    def has_changed(self) -> bool:
+        """A row without a project adds nothing: the formset's empty row, whose tool and level
+        lists always post their first choice, is skipped rather than refused as incomplete."""
+        if self.empty_permitted and not self.data.get(self.add_prefix("project")):
+            return False
+        return super().has_changed()
+
 
 class BaseProjectGrantFormSet(forms.BaseFormSet):
     def clean(self) -> None:

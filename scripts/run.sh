@@ -14,6 +14,8 @@
 #
 # Environment:
 #   PORT (8000), HOST (127.0.0.1)      where the web app listens
+#   PORTAL_URL (http://HOST:PORT)      the address emails link to (e.g. https://erp.example.com
+#                                      behind a proxy); passed on to web, worker and beat
 #   DJANGO_DEBUG (1)                   1: Django's runserver (auto-reload, static files served from
 #                                      the source tree, no secret needed). 0: production settings
 #                                      with gunicorn + collectstatic; needs DJANGO_SECRET_KEY.
@@ -41,6 +43,8 @@ export PYTHONUNBUFFERED=1
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 URL="http://$HOST:$PORT"
+# Emails (sent by the worker and beat too) link here; set it to the address people use.
+export PORTAL_URL="${PORTAL_URL:-$URL}"
 VAR_DIR="${ERP_PORTAL_VAR_DIR:-$ROOT/var}"
 LOG_DIR="$VAR_DIR/log"
 RUN_DIR="$VAR_DIR/run"

@@ -181,6 +181,18 @@ class AcceptSerializer(serializers.Serializer[Any]):
     )
 
 
+class RetrySerializer(serializers.Serializer[Any]):
+    erp_fields = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        help_text=(
+            "Replaces the values typed on accept (checked the same way), to change one the ERP "
+            "refused (a vendor id already in use); an empty value lets the ERP choose. Leave "
+            "it out to retry with the values as they are."
+        ),
+    )
+
+
 class RejectSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(help_text="Why, so the sender can fix it.")
 

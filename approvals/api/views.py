@@ -253,16 +253,23 @@ class ExportRequestViewSet(
 
     @extend_schema(
         summary="Retry a failed export",
-        request=None,
+        request=s.RetrySerializer,
         responses=_responses(200, s.ExportRequestSerializer),
         description="Once the cause is fixed, a request in Failed to Export goes back to the "
-        "export queue.",
+        "export queue. With `erp_fields`, the values typed on accept are replaced first "
+        "(400 names a field the ERP does not ask for or a value it would refuse).",
     )
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: str) -> Response:
         target = self.get_object()
+        data = self._body(s.RetrySerializer)
         with workflow_errors():
-            export_retry(account=self.account, request_ids=[target.pk], actor=request.user)
+            export_retry(
+                account=self.account,
+                request_ids=[target.pk],
+                actor=request.user,
+                erp_fields=data.get("erp_fields"),
+            )
         return Response(self._shown([target.pk])[0])
 
     @extend_schema(

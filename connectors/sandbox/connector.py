@@ -37,6 +37,7 @@ from connectors.base import (
     ObjectType,
     PermanentError,
     SettingField,
+    SettingKind,
     TransientError,
 )
 from connectors.imports import PER_JOB, FetchKind
@@ -117,15 +118,46 @@ class SandboxConnector(Connector):
     label = "Sandbox ERP (built in)"
     settings_fields = (
         SettingField("api_key", "API key", secret=True, required=False),
-        SettingField("latency_ms", "Latency per call (ms)", required=False),
-        SettingField("transient_error_rate", "Share of transient errors (0-1)", required=False),
-        SettingField("permanent_error_rate", "Share of permanent errors (0-1)", required=False),
-        SettingField("lost_response_rate", "Share of lost responses (0-1)", required=False),
-        SettingField("reject_credentials", "Refuse the credentials (yes/no)", required=False),
+        SettingField(
+            "latency_ms",
+            "Latency per call (ms)",
+            required=False,
+            kind=SettingKind.NUMBER,
+            integer=True,
+            minimum=0,
+            maximum=60_000,
+        ),
+        *(
+            SettingField(
+                name,
+                label,
+                required=False,
+                kind=SettingKind.NUMBER,
+                minimum=0,
+                maximum=1,
+                help_text="From 0 (never) to 1 (every call).",
+            )
+            for name, label in (
+                ("transient_error_rate", "Share of transient errors"),
+                ("permanent_error_rate", "Share of permanent errors"),
+                ("lost_response_rate", "Share of lost responses"),
+            )
+        ),
+        SettingField(
+            "reject_credentials",
+            "Refuse the credentials",
+            required=False,
+            kind=SettingKind.BOOLEAN,
+            help_text="Every call is refused as a wrong API key (to try the automatic pause).",
+        ),
         SettingField(
             "fetch_batch_size",
             "Records per fetched batch",
             required=False,
+            kind=SettingKind.NUMBER,
+            integer=True,
+            minimum=1,
+            maximum=20_000,
             help_text=f"How many records one call of a sync brings (default {FETCH_BATCH}).",
         ),
     )

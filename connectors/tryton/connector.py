@@ -26,6 +26,7 @@ from connectors.base import (
     ObjectType,
     PermanentError,
     SettingField,
+    SettingKind,
 )
 from connectors.payloads import Payload
 from connectors.registry import builtin
@@ -67,6 +68,9 @@ class TrytonConnector(Connector):
             "company",
             "Company id",
             required=False,
+            kind=SettingKind.NUMBER,
+            integer=True,
+            minimum=1,
             help_text="Only if the user works for several companies; empty: the user's company.",
         ),
         SettingField(
@@ -126,12 +130,19 @@ class TrytonConnector(Connector):
             "timeout",
             "Timeout per call (s)",
             required=False,
+            kind=SettingKind.NUMBER,
+            minimum=1,
+            maximum=600,
             help_text=f"Default {DEFAULT_TIMEOUT:g}.",
         ),
         SettingField(
             "fetch_batch_size",
             "Records per import batch",
             required=False,
+            kind=SettingKind.NUMBER,
+            integer=True,
+            minimum=1,
+            maximum=20_000,
             help_text=f"Default {FETCH_BATCH}.",
         ),
     )

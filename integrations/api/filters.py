@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
+from django_filters.widgets import BooleanWidget
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -24,6 +26,22 @@ ERP_CHANGED_FILTER_HELP = (
     "true: only records changed since the last sync (to send again to update the ERP); "
     "false: only the others."
 )
+
+
+class AnyYesNo(BooleanWidget):
+    """A yes-or-no filter's choice in the user's words: *Any* (no filter), *Yes*, *No*."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [("", "Any"), ("true", "Yes"), ("false", "No")]
+
+
+class YesNoFilter(filters.BooleanFilter):
+    """A filter by a yes-or-no field, ``true`` or ``false`` (the pages offer Any, Yes, No)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", AnyYesNo)
+        super().__init__(*args, **kwargs)
 
 
 class IdFormField(forms.IntegerField):
@@ -52,6 +70,15 @@ class StableOrderingFilter(OrderingFilter):
         return ordering
 
 
+class YesNoFilterSet(filters.FilterSet):
+    """A filter set whose yes-or-no fields filter with :class:`YesNoFilter`."""
+
+    FILTER_DEFAULTS = {
+        **filters.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": YesNoFilter},
+    }
+
+
 def filterset_for(kind: Kind) -> type[filters.FilterSet]:
     """The kind's query filters: by referenced ids, by its own fields (and by ``erp_changed``
     wherever it filters by ``erp_state``), and any extra ones."""
@@ -61,9 +88,9 @@ def filterset_for(kind: Kind) -> type[filters.FilterSet]:
         f.name: IdFilter(field_name=f.path, help_text=f.help_text) for f in api.id_filters
     }
     if "erp_state" in api.filters:  # where the ERP status filters, so does a change since sync
-        declared["erp_changed"] = filters.BooleanFilter(help_text=ERP_CHANGED_FILTER_HELP)
+        declared["erp_changed"] = YesNoFilter(help_text=ERP_CHANGED_FILTER_HELP)
     declared.update((name, build()) for name, build in api.extra_filters.items())
     names = (*(f.name for f in api.id_filters), *api.filters)
     meta = type("Meta", (), {"model": kind.model, "fields": names})
     name = f"{kind.model.__name__}Filter"
-    return type(name, (filters.FilterSet,), {**declared, "Meta": meta, "__module__": __name__})
+    return type(name, (YesNoFilterSet,), {**declared, "Meta": meta, "__module__": __name__})

@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import DecimalField, Model, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 
 from connectors.base import ObjectType
 from connectors.payloads import Payload
@@ -70,10 +71,24 @@ class Web:
     ordering: tuple[str, ...] = ()
     total_of_lines: str | None = None  # annotate the sum of this line field as `total`
     children: tuple[tuple[str, str], ...] = ()  # (related name, kind key) shown on the page
+    # The user's word for a field where the model's verbose name is not it ("Commitment #").
+    labels: Mapping[str, str] = field(default_factory=dict)
+    # Columns a click on their heading sorts by: column path -> ORM path ordered by (indexed).
+    sortable: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def editable(self) -> bool:
         return bool(self.form_fields)
+
+    def label(self, model: type[Model], name: str) -> str:
+        """What a page calls the field ``name``: the kind's word, else the verbose name."""
+        if name in self.labels:
+            return self.labels[name]
+        try:
+            found = model._meta.get_field(name)
+        except FieldDoesNotExist:  # a property (``total``): its name, in words
+            return capfirst(name.replace("_", " "))
+        return capfirst(str(getattr(found, "verbose_name", name)))
 
 
 @dataclass(frozen=True)

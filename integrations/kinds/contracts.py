@@ -24,6 +24,14 @@ SOV_FIELDS = (
 COST_FIELDS = ("position", "description", "cost_code", "cost_type", "amount")
 NUMBERED = ("number", "title", "status")
 SOV_TOTAL = "Sum of the schedule of values."
+# The columns every numbered record's list sorts by (its number, title, project, status, ERP).
+NUMBERED_SORT = {
+    "number": "number",
+    "title": "title",
+    "project": "project__number",
+    "status": "status",
+    "erp_state": "erp_state",
+}
 NET_CHANGE = "Net change: sum of the line amounts."
 
 register(
@@ -37,6 +45,8 @@ register(
             columns=(("project", "Project"), ("total", "Total"), ("is_locked", "Locked"), ERP),
             search=("project__name", "project__number"),
             filters=("project", "erp_state"),
+            labels={"is_locked": "Budget locked"},
+            sortable={"project": "project__number", "erp_state": "erp_state"},
             form_fields=("project",),
             lines=Lines(
                 m.BudgetLineItem,
@@ -92,6 +102,8 @@ register(
             ),
             search=("number", "title", "project__name"),
             filters=("project", "status", "erp_state"),
+            labels={"number": "Number", "retainage_percent": "Retainage %"},
+            sortable=NUMBERED_SORT,
             form_fields=(
                 "project",
                 "number",
@@ -143,11 +155,13 @@ register(
                 ("vendor", "Vendor"),
                 ("kind", "Type"),
                 ("status", "Status"),
-                ("total", "Grand total"),
+                ("total", "Original value"),
                 ERP,
             ),
             search=("number", "title", "vendor__name", "project__name"),
             filters=("project", "kind", "status", "erp_state", "vendor"),
+            labels={"number": "Number", "kind": "Type", "retainage_percent": "Retainage %"},
+            sortable={**NUMBERED_SORT, "vendor": "vendor__name", "kind": "kind"},
             form_fields=(
                 "project",
                 "kind",
@@ -225,6 +239,7 @@ register(
             columns=(
                 ("number", "Number"),
                 ("title", "Title"),
+                ("commitment.project", "Project"),
                 ("commitment", "Commitment"),
                 ("status", "Status"),
                 ("total", "Amount"),
@@ -232,6 +247,12 @@ register(
             ),
             search=("number", "title", "commitment__number", "commitment__title"),
             filters=("commitment__project", "status", "erp_state"),
+            sortable={
+                **NUMBERED_SORT,
+                "commitment.project": "commitment__project__number",
+                "commitment": "commitment__number",
+                "due_date": "due_date",
+            },
             form_fields=(
                 "commitment",
                 "number",
@@ -289,6 +310,7 @@ register(
             columns=(
                 ("number", "Number"),
                 ("title", "Title"),
+                ("prime_contract.project", "Project"),
                 ("prime_contract", "Prime contract"),
                 ("status", "Status"),
                 ("date", "Date"),
@@ -297,6 +319,12 @@ register(
             ),
             search=("number", "title", "prime_contract__number"),
             filters=("prime_contract__project", "status", "erp_state"),
+            sortable={
+                **NUMBERED_SORT,
+                "prime_contract.project": "prime_contract__project__number",
+                "prime_contract": "prime_contract__number",
+                "date": "date",
+            },
             form_fields=("prime_contract", "number", "title", "status", "date", "description"),
             lines=Lines(
                 m.PrimeContractChangeOrderLineItem,

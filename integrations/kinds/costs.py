@@ -39,6 +39,8 @@ JOB_COST_FROM_ERP = (
     "post_date",
     "vendor",
 )
+# The columns of an invoice's list sorted as dates and states.
+DATED_SORT = {"billing_date": "billing_date", "status": "status", "erp_state": "erp_state"}
 SYNCED_JOB_COSTS_READ_ONLY = (
     "Synced job costs are read-only: an ERP admin can allow editing them in Settings."
 )
@@ -79,6 +81,7 @@ register(
             tab="invoices",
             columns=(
                 ("number", "Invoice #"),
+                ("commitment.project", "Project"),
                 ("commitment", "Commitment"),
                 ("commitment.vendor", "Vendor"),
                 ("billing_date", "Billing date"),
@@ -88,6 +91,13 @@ register(
             ),
             search=("number", "commitment__number", "commitment__vendor__name"),
             filters=("commitment__project", "status", "erp_state"),
+            sortable={
+                "number": "number",
+                "commitment.project": "commitment__project__number",
+                "commitment": "commitment__number",
+                "commitment.vendor": "commitment__vendor__name",
+                **DATED_SORT,
+            },
             form_fields=("commitment", "number", *INVOICE[:3], "status", "notes"),
             lines=Lines(
                 m.SubcontractorInvoiceLineItem,
@@ -127,6 +137,7 @@ register(
             tab="invoices",
             columns=(
                 ("application_number", "Application #"),
+                ("prime_contract.project", "Project"),
                 ("prime_contract", "Prime contract"),
                 ("billing_date", "Billing date"),
                 ("status", "Status"),
@@ -135,6 +146,12 @@ register(
             ),
             search=("prime_contract__number", "prime_contract__title"),
             filters=("prime_contract__project", "status", "erp_state"),
+            sortable={
+                "application_number": "application_number",
+                "prime_contract.project": "prime_contract__project__number",
+                "prime_contract": "prime_contract__number",
+                **DATED_SORT,
+            },
             form_fields=("prime_contract", "application_number", *INVOICE[:3], "status", "notes"),
             lines=Lines(
                 m.OwnerInvoiceLineItem, "invoice", ("position", "prime_line", *INVOICE_FIELDS[1:])
@@ -177,10 +194,17 @@ register(
                 ("project", "Project"),
                 ("status", "Status"),
                 ("total", "Amount"),
-                ERP,
             ),
             search=("invoice_number", "description", "vendor__name"),
-            filters=("project", "kind", "status", "erp_state"),
+            filters=("project", "kind", "status"),
+            sortable={
+                "date": "date",
+                "kind": "kind",
+                "invoice_number": "invoice_number",
+                "vendor": "vendor__name",
+                "project": "project__number",
+                "status": "status",
+            },
             form_fields=(
                 "project",
                 "kind",
@@ -238,6 +262,14 @@ register(
             ),
             search=("description", "vendor__name", "origin_id"),
             filters=("project", "source_type"),
+            sortable={
+                "transaction_date": "transaction_date",
+                "project": "project__number",
+                "source_type": "source_type",
+                "source_document": "source_document",
+                "vendor": "vendor__name",
+                "amount": "amount",
+            },
             form_fields=JOB_COST_EDITS,
             select_related=("project", "cost_code__standard_code", "cost_type", "vendor"),
         ),
@@ -310,6 +342,13 @@ register(
                 "owner_invoice__application_number",
             ),
             filters=("project", "status"),
+            sortable={
+                "payment_number": "payment_number",
+                "project": "project__number",
+                "payment_date": "payment_date",
+                "status": "status",
+                "amount": "amount",
+            },
             select_related=("project", "invoice", "owner_invoice"),
         ),
         api=Api(

@@ -29,6 +29,13 @@ register(
             ),
             search=("number", "name", "city"),
             filters=("stage", "erp_state", "is_active"),
+            sortable={
+                "number": "number",
+                "name": "name",
+                "city": "city",
+                "stage": "stage",
+                "erp_state": "erp_state",
+            },
             form_fields=(
                 "number",
                 "name",
@@ -77,6 +84,7 @@ register(
             columns=(("project", "Project"), ("code", "Code"), ("name", "Name"), ERP),
             search=("code", "name", "project__name"),
             filters=("project", "erp_state"),
+            sortable={"project": "project__number", "code": "code", "name": "name"},
             form_fields=("project", "code", "name"),
             select_related=("project",),
         ),
@@ -113,6 +121,14 @@ register(
             ),
             search=("name", "abbreviated_name", "city", "email", "origin_code"),
             filters=("vendor_type", "erp_state", "is_active"),
+            sortable={
+                "name": "name",
+                "vendor_type": "vendor_type",
+                "city": "city",
+                "state_code": "state_code",
+                "origin_code": "origin_code",
+                "erp_state": "erp_state",
+            },
             form_fields=(
                 "name",
                 "abbreviated_name",
@@ -155,6 +171,7 @@ register(
             columns=(("full_code", "Code"), ("name", "Name"), ("parent", "Division"), ERP),
             search=("full_code", "name"),
             filters=("code_list", "erp_state"),
+            sortable={"full_code": "full_code", "name": "name", "erp_state": "erp_state"},
             # Default cost types are assigned on their grid (the matrix row "Assign Default
             # Cost Types To ERP Standard Cost Codes"), not by whoever may edit the codes.
             form_fields=("code_list", "parent", "code", "full_code", "name"),
@@ -192,6 +209,7 @@ register(
             columns=(("code", "Code"), ("name", "Name"), ERP),
             search=("code", "name"),
             filters=("erp_state",),
+            sortable={"code": "code", "name": "name", "erp_state": "erp_state"},
             form_fields=("code", "name"),
         ),
         api=Api(

@@ -70,6 +70,9 @@ class ShownPanel:
     shows_erp_state: bool
 
 
+# The key of the account's overview among ListPanel.kinds: a panel for it shows on the overview.
+OVERVIEW = "overview"
+
 _PANELS: list[Panel] = []
 _TABS: list[NavTab] = []
 _LIST_PANELS: list[ListPanel] = []

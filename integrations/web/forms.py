@@ -123,6 +123,7 @@ def form_class(kind: Kind) -> type[RecordForm]:
             form=RecordForm,
             fields=kind.web.form_fields if kind.web else (),
             widgets=widgets,
+            labels=dict(kind.web.labels) if kind.web else None,
             formfield_callback=_formfield,
         ),
     )

@@ -67,6 +67,8 @@ class AccountSettingsForm(forms.ModelForm):
     class Meta:
         model = Account
         fields = ("name", *SETTINGS_FIELDS)
+        # Each direct export says what it skips in the same words.
+        help_texts = {"direct_export_change_orders": "Skip accounting approval."}
 
 
 # The Settings page's sections: (heading, fields), every field of the form once.

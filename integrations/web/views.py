@@ -12,13 +12,12 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django_filters import TypedChoiceFilter
-from django_filters.filterset import filterset_factory
 
 from integrations.kinds import Kind, Web, kind, kinds_in_tab
-from integrations.models.base import CHANGED_SINCE_SYNC
+from integrations.models import Commitment
 from integrations.selectors import tab_counts
 from integrations.services import LINES, lines_locked, record_create, record_update
+from integrations.summaries import commitment_summary
 from integrations.unlinking import (
     UnlinkRefused,
     is_pcco,
@@ -26,8 +25,9 @@ from integrations.unlinking import (
     record_unlink,
     unlink_action,
 )
-from integrations.web.cells import Cell, cell_for
-from integrations.web.extensions import list_panels_for, panels_for, tab_pages_for
+from integrations.web import lists
+from integrations.web.cells import Cell, cell_for, record_title
+from integrations.web.extensions import OVERVIEW, list_panels_for, panels_for, tab_pages_for
 from integrations.web.forms import form_class, form_lines, lines_formset_class, locked_reason
 from integrations.web.unlinking import FORMS, RESET, UNLINK, unlink_options
 from permissions.access import can, restrict
@@ -58,10 +58,6 @@ def subtabs(user: Any, account: Account, tab: str) -> dict[str, Any]:
         ],
         "tab_pages": tab_pages_for(user, account, tab),
     }
-
-
-def _label(model: Model | type[Model], name: str) -> str:
-    return str(getattr(model._meta.get_field(name), "verbose_name", name))
 
 
 class KindView(PolicyView):
@@ -103,37 +99,6 @@ class KindView(PolicyView):
         }
 
 
-def _changed_since_sync() -> TypedChoiceFilter:
-    """Yes or no (or any): whether the record was edited since its last sync (to be sent
-    again as an update)."""
-    return TypedChoiceFilter(
-        field_name="erp_changed",
-        label=CHANGED_SINCE_SYNC,
-        choices=(("", "Any"), ("true", "Yes"), ("false", "No")),
-        coerce=lambda value: value == "true",
-    )
-
-
-def _filterset(view: KindView, data: Any, queryset: QuerySet[Model]) -> Any:
-    """The list's filters: the kind's, and *Changed since sync* right after the ERP status."""
-    filterset = filterset_factory(view.kind.model, fields=list(view.web.filters))(
-        data, queryset=queryset
-    )
-    if "erp_state" in filterset.filters:
-        shown = list(filterset.filters.items())
-        at = [name for name, _ in shown].index("erp_state") + 1
-        shown.insert(at, ("erp_changed", _changed_since_sync()))
-        filterset.filters = dict(shown)
-    for flt in filterset.filters.values():
-        choices = getattr(flt, "queryset", None)
-        if isinstance(choices, QuerySet):
-            try:
-                flt.queryset = restrict(choices, view.request.user, view.account)
-            except LookupError:
-                flt.queryset = choices.filter(account=view.account)
-    return filterset
-
-
 class RecordListView(KindView):
     policy_action = Action.VIEW_RECORDS
 
@@ -142,11 +107,15 @@ class RecordListView(KindView):
         query = request.GET.get("q", "").strip()
         if query and self.web.search:
             queryset = queryset.filter(self.kind.search_filter(query))
-        filterset = _filterset(self, request.GET or None, queryset)
+        filterset = lists.filterset(self, request.GET or None, queryset)
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+        asked = lists.ordering(self.kind, request.GET.get(lists.ORDERING, ""))
+        queryset = lists.ordered(self.kind, queryset, asked)
         page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        shown = lists.columns(self.kind)
+        sent = self.kind.erp is not None
         rows = [
-            (obj, [cell_for(obj, path) for path, _ in self.web.columns]) for obj in page.object_list
+            (obj, [cell_for(obj, path, sent=sent) for path, _ in shown]) for obj in page.object_list
         ]
         params = request.GET.copy()
         params.pop("page", None)
@@ -156,6 +125,8 @@ class RecordListView(KindView):
             self.context(
                 page=page,
                 rows=rows,
+                headings=lists.headings(self.kind, request.GET, asked),
+                ordering=request.GET.get(lists.ORDERING, "") if asked else "",
                 filterset=filterset,
                 query=query,
                 querystring=params.urlencode(),
@@ -184,22 +155,24 @@ class RecordPageView(KindView):
         # requests): the field list then leaves the state out.
         panels = panels_for(request, self.account, obj)
         state_shown = any(panel.shows_erp_state for panel in panels)
-        erp = (
-            ("origin_id", "origin_code")
-            if state_shown
-            else ("origin_id", "origin_code", "erp_state")
-        )
+        # A kind that is never sent has no ERP status to show: where it came from says more.
+        sent = self.kind.erp is not None
+        erp = ("origin_id", "origin_code") if state_shown or not sent else lists.ERP_FIELDS
+        web, model = self.web, self.kind.model
         fields = [
-            (_label(obj, name), cell_for(obj, name))
-            for name in (*self.web.form_fields, *erp)
+            (web.label(model, name), cell_for(obj, name))
+            for name in (*web.form_fields, *erp)
             if hasattr(obj, name)
         ]
+        if not sent and hasattr(obj, lists.ERP_STATE):
+            state = cell_for(obj, lists.ERP_STATE, sent=False)
+            fields.append((web.label(model, lists.ERP_STATE), state))
         lines: list[list[Cell]] = []
         headings: list[str] = []
         if self.web.lines:
             spec = self.web.lines
             lines = [[cell_for(line, f) for f in spec.fields] for line in spec.of(obj)]
-            headings = [_label(spec.model, f) for f in spec.fields]
+            headings = [web.label(spec.model, f) for f in spec.fields]
         unlink = unlink_options(
             request.user, self.account, obj, form=form, opened=opened, error=error
         )
@@ -208,6 +181,13 @@ class RecordPageView(KindView):
             "integrations/record_detail.html",
             self.context(
                 obj=obj,
+                title=record_title(obj),
+                state_badge=sent and not state_shown,
+                summary=(
+                    commitment_summary(obj, request.user, self.account)
+                    if isinstance(obj, Commitment)
+                    else None
+                ),
                 fields=fields,
                 lines=lines,
                 line_headings=headings,
@@ -315,7 +295,7 @@ class RecordFormView(KindView):
             except ValidationError as exc:
                 _show_errors(exc, form, formset)
             else:
-                messages.success(request, f"{self.kind.label} “{saved}” saved.")
+                messages.success(request, f"{self.kind.label} “{record_title(saved)}” saved.")
                 return redirect(self.url("record-detail", pk=saved.pk))
         return self.show(form, formset, instance, status=400)
 
@@ -348,6 +328,7 @@ class RecordFormView(KindView):
                 form=form,
                 formset=formset,
                 obj=instance,
+                title=record_title(instance) if instance.pk else "",
                 locked=self.refusal(instance) or locked_reason(instance),
                 lines_locked=lines_locked(instance) if formset is not None else None,
             ),
@@ -371,5 +352,10 @@ class AccountHomeView(PolicyView):
         return render(
             request,
             "integrations/account_home.html",
-            {"active_tab": "home", "tiles": tab_counts(request.user, self.account)},
+            {
+                "active_tab": "home",
+                "tiles": tab_counts(request.user, self.account),
+                # What the apps above add (the export workflow's counts and pause).
+                "panels": list_panels_for(request, self.account, OVERVIEW),
+            },
         )

@@ -50,6 +50,22 @@
     }
   });
 
+  // An open menu of the tabs (data-tab-menu) closes on a click outside it or on Escape.
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    document.querySelectorAll("details[data-tab-menu][open]").forEach(function (menu) {
+      if (!target || !menu.contains(target)) menu.removeAttribute("open");
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details[data-tab-menu][open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      var summary = menu.querySelector("summary");
+      if (summary && menu.contains(document.activeElement)) summary.focus();
+    });
+  });
+
   // A dialog that htmx fills opens as a modal; the server's "erpdone" event closes it.
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.target;

@@ -139,8 +139,8 @@ def test_send_email_skips_inactive_users_and_users_without_email(demo, send):
     assert mail.outbox == []
 
 
-def test_send_email_links_use_portal_base_url(demo, send, settings):
-    settings.PORTAL_BASE_URL = "https://erp.example.com/"
+def test_send_email_links_use_portal_url(demo, send, settings):
+    settings.PORTAL_URL = "https://erp.example.com/"
     set_account(demo, notify_approvers_on_send=True)
     send(commitments(demo)[0], user("pm"))
     assert "https://erp.example.com/a/summit/" in mail.outbox[0].body

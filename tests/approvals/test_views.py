@@ -238,7 +238,7 @@ def test_retrieve_then_resend(demo, sent):
     assert resend.status_code == 200 and "Retrieve from ERP" in resend.text
     latest = ExportRequest.objects.filter(item_id=item.pk, item_type="commitment").last()
     assert latest.is_resend and latest.state == RequestState.PENDING
-    assert "Re-sent" in resend.text
+    assert "Sent again to the ERP" in resend.text  # its line in the history
 
 
 def test_retrieve_is_refused_to_the_approver(demo, sent):

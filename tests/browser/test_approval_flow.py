@@ -141,10 +141,10 @@ def test_send_accept_reject_and_resend(
     pm.get_by_role("button", name="Re-send to ERP").click()
     expect(state_badge(pm)).to_have_text("Ready to Export")
     expect(pm.locator(".reject-reason")).to_have_count(0)
-    history = pm.locator("#erp-workflow table tbody tr")
-    expect(history).to_have_count(2)
-    expect(history.nth(0)).to_contain_text("Re-sent")
-    expect(history.nth(1)).to_contain_text("Retainage should be 5%, not 10%.")
+    history = pm.locator("#erp-workflow .history-table tbody tr")  # newest first
+    expect(history.nth(0)).to_contain_text("Sent again to the ERP")
+    expect(history.nth(1)).to_contain_text("Record updated")
+    expect(history.nth(2)).to_contain_text("Retainage should be 5%, not 10%.")
 
     # 4. Back in the approver's queue, marked as a re-send.
     approver.goto(queue)
