@@ -8,6 +8,7 @@ from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from integrations import models as m
 from permissions.levels import Level, Tool
@@ -160,3 +161,15 @@ def member(
     for tool, level in (levels or {}).items():
         grant(user, account, tool, level)
     return user
+
+
+def demo_user(username: str) -> Any:
+    """A user (of the demo data, or any other) by username."""
+    return get_user_model().objects.get(username=username)
+
+
+def signed_in(user: Any) -> Client:
+    """A test client signed in as ``user`` (a user, or a username)."""
+    client = Client()
+    client.force_login(demo_user(user) if isinstance(user, str) else user)
+    return client

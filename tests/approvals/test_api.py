@@ -9,7 +9,6 @@ import datetime
 from typing import Any, cast
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -23,6 +22,7 @@ from integrations import models as m
 from tenancy.models import Account
 from tests.api.conftest import client_for
 from tests.factories import CommitmentFactory, member
+from tests.factories import demo_user as user
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +33,6 @@ PRIYA = "Priya Natarajan"  # the demo approver
 def url(pk: Any = None, action: str | None = None) -> str:
     path = BASE if pk is None else f"{BASE}{pk}/"
     return f"{path}{action}/" if action else path
-
-
-def user(name: str) -> Any:
-    return get_user_model().objects.get(username=name)
 
 
 def as_user(name: str) -> APIClient:

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
@@ -29,6 +28,7 @@ from integrations.budget_pairs import budget_pairs_add
 from integrations.services import account_settings_update
 from tenancy.models import Account
 from tests.api.conftest import client_for
+from tests.factories import demo_user as user
 
 pytestmark = pytest.mark.django_db
 
@@ -48,10 +48,6 @@ def adding(demo: Account) -> Account:
     )
     demo.refresh_from_db()
     return demo
-
-
-def user(name: str) -> Any:
-    return get_user_model().objects.get(username=name)
 
 
 def commitment(account: Account, number: str) -> m.Commitment:

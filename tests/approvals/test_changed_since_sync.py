@@ -7,7 +7,6 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
@@ -19,12 +18,9 @@ from demo.seed import seed_demo
 from integrations import models as m
 from integrations.models import ErpState
 from integrations.services import record_update
+from tests.factories import demo_user as user
 
 pytestmark = pytest.mark.django_db
-
-
-def user(name):
-    return get_user_model().objects.get(username=name)
 
 
 def _send_and_accept(account, item, capture) -> ExportRequest:

@@ -6,8 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
 from django.urls import reverse
 
 from approvals.models import ExportRequest, RequestState
@@ -15,16 +13,8 @@ from approvals.services import export_accept, export_reject, export_send
 from demo.seed import seed_demo
 from erp.services import connection_set_paused
 from integrations.models import Commitment
-
-
-def user(name: str) -> Any:
-    return get_user_model().objects.get(username=name)
-
-
-def client_of(name: str) -> Client:
-    client = Client()
-    client.force_login(user(name))
-    return client
+from tests.factories import demo_user as user
+from tests.factories import signed_in as client_of
 
 
 def in_state(account: Any, state: str) -> int:

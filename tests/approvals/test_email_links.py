@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -20,14 +19,11 @@ from approvals import notifications
 from approvals.services import export_reject, export_send
 from demo.seed import seed_demo
 from integrations.models import Commitment
+from tests.factories import demo_user as user
 
 BASE = "https://erp.example.com/portal"
 LINK = re.compile(r"https?://\S+")
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def user(name):
-    return get_user_model().objects.get(username=name)
 
 
 @pytest.fixture

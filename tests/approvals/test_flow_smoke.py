@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from approvals.errors import DecisionConflict, SendRefused
 from approvals.models import ExportRequest, RequestState
@@ -11,15 +10,12 @@ from approvals.services import export_accept, export_reject, export_retrieve, ex
 from audit.models import AuditEvent
 from demo.seed import seed_demo
 from integrations.models import Commitment, ErpState
+from tests.factories import demo_user as user
 
 
 @pytest.fixture
 def demo(db):
     return seed_demo()
-
-
-def user(name):
-    return get_user_model().objects.get(username=name)
 
 
 def sendable(account) -> Commitment:

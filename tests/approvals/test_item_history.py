@@ -7,9 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection as db
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -26,16 +24,8 @@ from erp.connections import connection_for
 from erp.models import ErpCall
 from integrations.models import Commitment
 from integrations.services import record_update
-
-
-def user(name):
-    return get_user_model().objects.get(username=name)
-
-
-def login(name) -> Client:
-    client = Client()
-    client.force_login(user(name))
-    return client
+from tests.factories import demo_user as user
+from tests.factories import signed_in as login
 
 
 def page(account, item) -> str:

@@ -8,7 +8,6 @@ import importlib
 import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -25,6 +24,7 @@ from permissions.levels import Level
 from permissions.models import ToolGrant
 from permissions.policy import Action
 from tenancy.models import Membership
+from tests.factories import demo_user as user
 
 DIGEST_TASK = "approvals.tasks.send_erp_digests"
 migration = importlib.import_module("approvals.migrations.0002_daily_digest_schedule")
@@ -55,10 +55,6 @@ def reject(django_capture_on_commit_callbacks):
             )
 
     return run
-
-
-def user(name):
-    return get_user_model().objects.get(username=name)
 
 
 def commitments(account, count=1):

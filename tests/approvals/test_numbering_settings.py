@@ -12,9 +12,7 @@ import re
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db.models import Model
-from django.test import Client
 from django.urls import reverse
 
 import approvals.export_tasks  # noqa: F401  (registers the tasks)
@@ -27,6 +25,8 @@ from integrations import models as m
 from integrations.services import account_settings_update
 from tenancy.models import Account
 from tests.api.conftest import client_for
+from tests.factories import demo_user as user
+from tests.factories import signed_in as login
 
 pytestmark = pytest.mark.django_db
 
@@ -38,16 +38,6 @@ REQUIRED = "ERP contract number is required."
 @pytest.fixture
 def demo(db: Any) -> Account:
     return seed_demo()
-
-
-def user(name: str) -> Any:
-    return get_user_model().objects.get(username=name)
-
-
-def login(name: str) -> Client:
-    client = Client()
-    client.force_login(user(name))
-    return client
 
 
 def settings(account: Account, **changes: bool) -> None:

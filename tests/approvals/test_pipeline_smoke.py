@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 
 import approvals.export_tasks  # noqa: F401  (registers the tasks)
 from approvals.models import ExportRequest, RequestState
@@ -14,10 +13,7 @@ from demo.seed import seed_demo
 from erp.connections import connection_for
 from erp.models import ErpCall
 from integrations.models import Commitment, ErpState
-
-
-def user(name):
-    return get_user_model().objects.get(username=name)
+from tests.factories import demo_user as user
 
 
 @pytest.mark.django_db

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
@@ -18,10 +17,7 @@ from approvals.services import export_accept, export_send
 from connectors.sandbox import models as ledger
 from demo.seed import seed_demo
 from integrations.models import Company, ErpState
-
-
-def user(name: str) -> Any:
-    return get_user_model().objects.get(username=name)
+from tests.factories import demo_user as user
 
 
 def failed_company(account: Any, capture: Any) -> tuple[ExportRequest, Company, str]:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -17,14 +15,11 @@ from audit.models import AuditEvent
 from demo.seed import seed_demo
 from integrations import models as m
 from tenancy.models import Account
+from tests.factories import demo_user as user
 
 pytestmark = pytest.mark.django_db
 
 MAX_QUERIES = 30
-
-
-def user(name: str) -> Any:
-    return get_user_model().objects.get(username=name)
 
 
 def pending_requests(account: Account, count: int, prefix: str) -> list[ExportRequest]:

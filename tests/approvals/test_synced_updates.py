@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
@@ -30,12 +29,9 @@ from erp.models import ErpCall
 from integrations import models as m
 from integrations.models import ErpState
 from integrations.services import record_update
+from tests.factories import demo_user as user
 
 pytestmark = pytest.mark.django_db
-
-
-def user(name: str) -> Any:
-    return get_user_model().objects.get(username=name)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -20,6 +19,8 @@ from approvals.services import export_accept, export_reject, export_send
 from demo.seed import seed_demo
 from integrations.models import Commitment, Company, ErpState
 from tests.factories import AccountFactory, UserFactory
+from tests.factories import demo_user as user
+from tests.factories import signed_in as login
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -27,16 +28,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 @pytest.fixture
 def demo(db):
     return seed_demo()
-
-
-def user(name):
-    return get_user_model().objects.get(username=name)
-
-
-def login(name) -> Client:
-    client = Client()
-    client.force_login(user(name))
-    return client
 
 
 def url(name, account, **kwargs) -> str:

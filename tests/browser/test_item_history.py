@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from approvals.services import (
@@ -24,12 +23,9 @@ from integrations.models import Commitment
 from integrations.services import record_update
 from tests.browser.test_approval_flow import log_in
 from tests.browser.test_record_pages import WIDTHS, overflows
+from tests.factories import demo_user as user
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def user(name: str) -> Any:
-    return get_user_model().objects.get(username=name)
 
 
 def set_fault(account: Any, rate: str) -> None:

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
@@ -21,12 +20,9 @@ from integrations import models as m
 from integrations.services import account_settings_update
 from tenancy.models import Account
 from tests.api.conftest import client_for
+from tests.factories import demo_user as user
 
 pytestmark = pytest.mark.django_db
-
-
-def user(name: str) -> Any:
-    return get_user_model().objects.get(username=name)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -21,12 +20,9 @@ from erp.connections import account_key, connection_for
 from erp.models import ErpCall, ErpConnection
 from integrations.models import Commitment, CommitmentLineItem, ErpState
 from tenancy.models import Account
+from tests.factories import demo_user as user
 
 S = RequestState
-
-
-def user(username: str) -> Any:
-    return get_user_model().objects.get(username=username)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from connectors.tryton import harness as tryton_harness
 from connectors.tryton.client import TrytonClient
 from connectors.tryton.connector import TrytonConnector
 from connectors.tryton.harness import TrytonHarness
-from tests.reliability.conftest import broker, worker  # noqa: F401  (fixtures, reused)
+from tests.reliability.conftest import broker, clocks, worker  # noqa: F401  (fixtures, reused)
 
 
 @pytest.fixture(scope="session")

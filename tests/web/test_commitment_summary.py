@@ -16,14 +16,9 @@ from django.urls import reverse
 from integrations import models as m
 from permissions.levels import Level, Tool
 from tests.factories import CommitmentFactory, CommitmentLineItemFactory, member
+from tests.factories import signed_in as login
 
 READ_ONLY = dict.fromkeys(Tool, Level.READ_ONLY)
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def page_of(client: Client, commitment) -> str:

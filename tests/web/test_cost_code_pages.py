@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from integrations import models as m
 from permissions.levels import Level, Tool
 from tests.factories import grant, member
+from tests.factories import signed_in as login
 from tests.integrations.cost_code_data import CostCodes, allowed, at_erp_level, build, refused
 
 pytestmark = pytest.mark.django_db
@@ -24,12 +24,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 @pytest.fixture
 def data(account) -> CostCodes:
     return build(account)
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def url(name: str, account, **kwargs) -> str:

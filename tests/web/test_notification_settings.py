@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,21 +17,13 @@ from demo.seed import seed_demo
 from integrations.models import Commitment
 from tenancy.models import Membership
 from tests.factories import AccountFactory
+from tests.factories import demo_user as user
+from tests.factories import signed_in as login
 
 
 @pytest.fixture
 def demo(db):
     return seed_demo()
-
-
-def user(name):
-    return get_user_model().objects.get(username=name)
-
-
-def login(name) -> Client:
-    client = Client()
-    client.force_login(user(name))
-    return client
 
 
 def page(account) -> str:

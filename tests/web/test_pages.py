@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from integrations.kinds import kinds
@@ -17,15 +16,10 @@ from tests.factories import (
     ProjectFactory,
     member,
 )
+from tests.factories import signed_in as login
 
 ALL_TOOLS = dict.fromkeys(Tool, Level.ADMIN)
 READ_ONLY = dict.fromkeys(Tool, Level.READ_ONLY)
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def url(name: str, account, **kwargs) -> str:

@@ -22,14 +22,9 @@ from tests.factories import (
     ProjectFactory,
     member,
 )
+from tests.factories import signed_in as login
 
 READ_ONLY = dict.fromkeys(Tool, Level.READ_ONLY)
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def list_url(account, kind: str) -> str:

@@ -27,15 +27,10 @@ from tests.factories import (
     StandardCostCodeFactory,
     member,
 )
+from tests.factories import signed_in as login
 
 ALL_TOOLS = dict.fromkeys(Tool, Level.ADMIN)
 SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")  # retainage_percent, job_cost_transactions
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def visible(text: str) -> str:
