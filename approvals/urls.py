@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from approvals import preferences, views
+from approvals import item_views, preferences, views
 
 ERP = "a/<slug:account>/erp"
 
@@ -49,12 +49,12 @@ urlpatterns: list[URLPattern] = [
     ),
     path(
         f"{ERP}/requests/<int:pk>/retrieve/",
-        views.RetrieveView.as_view(),
+        item_views.RetrieveView.as_view(),
         name="export-retrieve",
     ),
     path(
         f"{ERP}/items/<str:item_type>/<int:item_id>/send/",
-        views.SendView.as_view(),
+        item_views.SendView.as_view(),
         name="export-send",
     ),
     path(
