@@ -25,12 +25,13 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Q
+from django.utils.text import capfirst
 
 from approvals.models import ExportRequest
 from audit.models import AuditEvent
 from erp.models import ErpCall
 from integrations.audit_trail import SYSTEM, actor_name, humanise, verb_label
-from integrations.kinds import Kind
+from integrations.kinds import Kind, kind_of
 from tenancy.models import Account
 
 #: At most this many audit rows and this many ERP calls (the newest); the Audit page has all.
@@ -196,13 +197,15 @@ def _call_entry(call: ErpCall) -> Entry:
 
 
 def field_label(item: Model, name: str) -> str:
-    """A field's name as its form shows it (``retainage_percent`` -> "Retainage percent")."""
+    """A field's name as the record's pages say it (the kind's word, else its verbose name)."""
+    web = kind_of(item).web
+    if web is not None:
+        return web.label(type(item), name)
     try:
         found = item._meta.get_field(name)
     except FieldDoesNotExist:
-        found = None
-    label = str(getattr(found, "verbose_name", name) or name)
-    return humanise(label) if label == name or "_" in label else label[:1].upper() + label[1:]
+        return humanise(name)
+    return capfirst(str(getattr(found, "verbose_name", name)))
 
 
 def _text(value: Any) -> str:
