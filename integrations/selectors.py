@@ -15,6 +15,14 @@ from permissions.access import can, restrict
 from permissions.policy import Action
 from tenancy.models import Account
 
+EXPORT_STATES = (
+    ErpState.PENDING,
+    ErpState.ACCEPTED,
+    ErpState.FAILED,
+    ErpState.REJECTED,
+    ErpState.SYNCED,
+)
+
 
 def tab_counts(user: Any, account: Account) -> list[dict[str, Any]]:
     """For the account's home page: each kind of record the user may see, with its count and
@@ -26,15 +34,11 @@ def tab_counts(user: Any, account: Account) -> list[dict[str, Any]]:
         queryset = restrict(kind.model._default_manager.all(), user, account)
         counts: dict[str, Any] = {"total": Count("pk")}
         if hasattr(kind.model, "erp_state"):
-            for state in (
-                ErpState.PENDING,
-                ErpState.ACCEPTED,
-                ErpState.FAILED,
-                ErpState.REJECTED,
-                ErpState.SYNCED,
-            ):
+            # A kind that is never sent (it only comes from the ERP) has no export states.
+            states = EXPORT_STATES if kind.erp is not None else (ErpState.SYNCED,)
+            for state in states:
                 counts[state.value] = Count("pk", filter=Q(erp_state=state))
-        tiles.append({"kind": kind, **queryset.aggregate(**counts)})
+        tiles.append({"kind": kind, "sent": kind.erp is not None, **queryset.aggregate(**counts)})
     return tiles
 
 

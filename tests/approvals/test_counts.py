@@ -123,3 +123,19 @@ def test_bulk_retry_says_how_many_in_plain_words(scene: Any) -> None:
     )
     assert "2 items sent again." in done.text
     assert "Sent again 2" not in done.text
+
+
+def test_tiles_of_records_that_are_never_sent_say_they_come_from_the_erp(scene: Any) -> None:
+    account, _, _ = scene
+    home = client_of("erpadmin").get(reverse("account-home", kwargs={"account": account.slug}))
+    tiles = {
+        tile.split("</strong>")[0]: tile
+        for tile in home.text.split('<a class="tile"')[1:]
+        for tile in [tile.split("<strong>")[1]]
+    }
+    # Job costs and payments only come from the ERP: no export states to show.
+    for never_sent in ("Job Cost Transactions", "Payments", "Prime Contracts"):
+        assert " from the ERP</span>" in tiles[never_sent], never_sent
+        assert "ready to export" not in tiles[never_sent], never_sent
+    assert " ready to export</span>" in tiles["Commitments"]
+    assert "from the ERP" not in tiles["Commitments"]
