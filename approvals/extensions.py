@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Model
 from django.http import HttpRequest
 
+from approvals import dashboard
 from approvals.selectors import failed_count, item_workflow, overview, pending_count
 from integrations.kinds import is_exportable
 from integrations.web.extensions import (
@@ -36,6 +37,26 @@ def _overview_panel(request: HttpRequest, account: Account) -> Mapping[str, Any]
     return {"overview": overview(request.user, account)}
 
 
+def _mine_panel(request: HttpRequest, account: Account) -> Mapping[str, Any] | None:
+    mine = dashboard.my_items(request.user, account)
+    return None if mine is None else {"mine": mine}
+
+
+def _waiting_panel(request: HttpRequest, account: Account) -> Mapping[str, Any] | None:
+    waiting = dashboard.oldest_waiting(request.user, account)
+    return None if waiting is None else {"waiting": waiting}
+
+
+def _failures_panel(request: HttpRequest, account: Account) -> Mapping[str, Any] | None:
+    failures = dashboard.newest_failures(request.user, account)
+    return None if failures is None else {"failures": failures}
+
+
+def _health_panel(request: HttpRequest, account: Account) -> Mapping[str, Any] | None:
+    health = dashboard.health(request.user, account)
+    return None if health is None else {"health": health}
+
+
 def register() -> None:
     register_tab(
         NavTab(
@@ -55,7 +76,13 @@ def register() -> None:
             count=failed_count,
         )
     )
+    # The overview's dashboard, in the order it shows: a sender's own items to fix first.
+    on_overview = frozenset({OVERVIEW})
+    register_list_panel(ListPanel(on_overview, "approvals/_dashboard_mine.html", _mine_panel))
+    register_list_panel(ListPanel(on_overview, "approvals/_overview.html", _overview_panel))
+    register_list_panel(ListPanel(on_overview, "approvals/_dashboard_waiting.html", _waiting_panel))
     register_list_panel(
-        ListPanel(frozenset({OVERVIEW}), "approvals/_overview.html", _overview_panel)
+        ListPanel(on_overview, "approvals/_dashboard_failures.html", _failures_panel)
     )
+    register_list_panel(ListPanel(on_overview, "approvals/_dashboard_health.html", _health_panel))
     register_panel(Panel("approvals/_item_workflow.html", _workflow_panel, shows_erp_state=True))

@@ -64,6 +64,7 @@ urlpatterns = [
     path("a/<slug:account>/audit/", audit.AuditTrailView.as_view(), name="audit-trail"),
     path("a/<slug:account>/audit/csv/", audit.AuditTrailCsvView.as_view(), name="audit-trail-csv"),
     path("a/<slug:account>/<str:kind>/", views.RecordListView.as_view(), name="record-list"),
+    path("a/<slug:account>/<str:kind>/csv/", views.RecordCsvView.as_view(), name="record-csv"),
     path(
         "a/<slug:account>/<str:kind>/new/",
         views.RecordFormView.as_view(),

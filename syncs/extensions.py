@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from erp.connections import connector_class_for
 from integrations.models import OwnerInvoice, Project, SubcontractorInvoice
 from integrations.web.extensions import (
+    OVERVIEW,
     ListPanel,
     NavTab,
     Panel,
@@ -24,6 +25,7 @@ from integrations.web.extensions import (
 from permissions.access import can
 from permissions.policy import Action
 from syncs import selectors
+from syncs.dashboard import syncs_panel
 from syncs.kinds import sync_kind
 from syncs.models import StagedRecord, StagedStatus
 from syncs.views import bar_context
@@ -84,6 +86,11 @@ def _payments(request: HttpRequest, account: Account, record: Model) -> Mapping[
     return {"paid": paid}
 
 
+def _overview_syncs(request: HttpRequest, account: Account) -> Mapping[str, Any] | None:
+    panel = syncs_panel(request.user, account)
+    return None if panel is None else {"syncs": panel}
+
+
 def register() -> None:
     register_tab(
         NavTab(
@@ -96,5 +103,8 @@ def register() -> None:
     )
     for key, lists in BARS:
         register_list_panel(ListPanel(lists, "syncs/_sync_bar.html", _bar(key)))
+    register_list_panel(
+        ListPanel(frozenset({OVERVIEW}), "syncs/_overview_syncs.html", _overview_syncs)
+    )
     register_panel(Panel("syncs/_job_costs_panel.html", _job_costs))
     register_panel(Panel("syncs/_payments_panel.html", _payments))

@@ -27,6 +27,7 @@ from integrations.unlinking import (
 )
 from integrations.web import lists
 from integrations.web.cells import Cell, cell_for, record_title
+from integrations.web.export_csv import csv_response
 from integrations.web.extensions import OVERVIEW, list_panels_for, panels_for, tab_pages_for
 from integrations.web.forms import form_class, form_lines, lines_formset_class, locked_reason
 from integrations.web.unlinking import FORMS, RESET, UNLINK, unlink_options
@@ -102,7 +103,10 @@ class KindView(PolicyView):
 class RecordListView(KindView):
     policy_action = Action.VIEW_RECORDS
 
-    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    def listed(self) -> tuple[Any, Any, str, tuple[str, bool] | None]:
+        """The records the list shows (searched, filtered, sorted), its filters, the search
+        and the sort asked for."""
+        request = self.request
         queryset = self.visible()
         query = request.GET.get("q", "").strip()
         if query and self.web.search:
@@ -110,7 +114,10 @@ class RecordListView(KindView):
         filterset = lists.filterset(self, request.GET or None, queryset)
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
         asked = lists.ordering(self.kind, request.GET.get(lists.ORDERING, ""))
-        queryset = lists.ordered(self.kind, queryset, asked)
+        return lists.ordered(self.kind, queryset, asked), filterset, query, asked
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
+        queryset, filterset, query, asked = self.listed()
         page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         shown = lists.columns(self.kind)
         sent = self.kind.erp is not None
@@ -130,9 +137,18 @@ class RecordListView(KindView):
                 filterset=filterset,
                 query=query,
                 querystring=params.urlencode(),
+                csv_url=self.url("record-csv") + (f"?{params.urlencode()}" if params else ""),
                 list_panels=list_panels_for(request, self.account, self.kind.key),
             ),
         )
+
+
+class RecordCsvView(RecordListView):
+    """The list as a CSV file: every row its filters, search and sort select, not one page."""
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
+        queryset, _filterset, _query, _asked = self.listed()
+        return csv_response(self.kind, queryset)
 
 
 class RecordPageView(KindView):
