@@ -24,7 +24,6 @@
 
   function mark(row, focus) {
     rows().forEach(function (other) {
-      other.classList.remove("current-row");
       other.removeAttribute("aria-current");
     });
     if (!row) {
@@ -33,7 +32,6 @@
     }
     current = row.id;
     position = rows().indexOf(row);
-    row.classList.add("current-row");
     row.setAttribute("aria-current", "true");
     var link = row.querySelector("[data-queue-open]");
     if (focus && link) link.focus({ preventScroll: true });
@@ -59,8 +57,9 @@
   }
 
   // After htmx swaps the queue, the same row stays current when it is still there; when a
-  // decision took it out, the row that took its place is current.
-  document.addEventListener("htmx:afterSwap", function () {
+  // decision took it out, the row that took its place is current. Done once htmx has settled:
+  // settling puts back the new rows' own class attributes, which would drop the marker.
+  document.addEventListener("htmx:afterSettle", function () {
     if (current === null) return;
     var row = currentRow();
     if (row) {

@@ -52,20 +52,19 @@ def test_queue_from_the_keyboard(live_server: Any, open_page: Any, screenshot_di
     expect(page.locator(".keys-hint")).to_contain_text("j/k to move, x to select")
     rows = page.locator("table.queue-table tbody tr[data-queue-row]")
     expect(rows).to_have_count(3)
-    current = page.locator("tr.current-row")
+    current = page.locator('tr[data-queue-row][aria-current="true"]')
     expect(current).to_have_count(0)
 
     # j moves down (the first press lands on the first row), k back up, ArrowDown too.
     page.keyboard.press("j")
-    expect(rows.nth(0)).to_have_class("current-row")
     expect(rows.nth(0)).to_have_attribute("aria-current", "true")
     page.keyboard.press("j")
-    expect(rows.nth(1)).to_have_class("current-row")
+    expect(rows.nth(1)).to_have_attribute("aria-current", "true")
     expect(current).to_have_count(1)
     page.keyboard.press("k")
-    expect(rows.nth(0)).to_have_class("current-row")
+    expect(rows.nth(0)).to_have_attribute("aria-current", "true")
     page.keyboard.press("ArrowDown")
-    expect(rows.nth(1)).to_have_class("current-row")
+    expect(rows.nth(1)).to_have_attribute("aria-current", "true")
     expect(rows.nth(1).locator("[data-queue-open]")).to_be_focused()
 
     # x ticks the current row's box and x again clears it; Space ticks it too.
@@ -88,7 +87,7 @@ def test_queue_from_the_keyboard(live_server: Any, open_page: Any, screenshot_di
     expect(help_dialog).to_be_visible()
     expect(help_dialog).to_contain_text("Reject the item")
     page.keyboard.press("j")
-    expect(rows.nth(1)).to_have_class("current-row")
+    expect(rows.nth(1)).to_have_attribute("aria-current", "true")
     for width in (1280, 820):
         page.set_viewport_size({"width": width, "height": 800})
         page.screenshot(path=str(screenshot_dir / f"queue_keyboard_help_{width}.png"))
@@ -101,7 +100,7 @@ def test_queue_from_the_keyboard(live_server: Any, open_page: Any, screenshot_di
     expect(search).to_be_focused()
     page.keyboard.type("jk")
     expect(search).to_have_value("jk")
-    expect(rows.nth(1)).to_have_class("current-row")
+    expect(rows.nth(1)).to_have_attribute("aria-current", "true")
     search.fill("")
     page.locator("body").click(position={"x": 5, "y": 5})
 
@@ -120,7 +119,7 @@ def test_queue_from_the_keyboard(live_server: Any, open_page: Any, screenshot_di
 
     # r rejects: the reason is focused, Enter sends it.
     page.keyboard.press("k")
-    expect(rows.nth(0)).to_have_class("current-row")
+    expect(rows.nth(0)).to_have_attribute("aria-current", "true")
     page.keyboard.press("r")
     expect(dialog).to_be_visible()
     reason = dialog.locator("textarea[name=reason]")
