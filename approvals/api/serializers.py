@@ -170,26 +170,25 @@ class SendSerializer(serializers.Serializer[Any]):
     item_id = IdField(min_value=1)
 
 
+def erp_values_field(help_text: str) -> serializers.DictField:
+    """The values the ERP asks for (``{"erp_vendor_id": "V-1007"}``), checked by the service."""
+    return serializers.DictField(
+        child=serializers.CharField(allow_blank=True), required=False, help_text=help_text
+    )
+
+
 class AcceptSerializer(serializers.Serializer[Any]):
-    erp_fields = serializers.DictField(
-        child=serializers.CharField(allow_blank=True),
-        required=False,
-        help_text=(
-            "Values the ERP asks for when accepting (for example `erp_job_number`; `number`, the "
-            "ERP's contract or change order number, when the account uses the ERP's numbers)."
-        ),
+    erp_fields = erp_values_field(
+        "Values the ERP asks for when accepting (for example `erp_job_number`; `number`, the "
+        "ERP's contract or change order number, when the account uses the ERP's numbers)."
     )
 
 
 class RetrySerializer(serializers.Serializer[Any]):
-    erp_fields = serializers.DictField(
-        child=serializers.CharField(allow_blank=True),
-        required=False,
-        help_text=(
-            "Replaces the values typed on accept (checked the same way), to change one the ERP "
-            "refused (a vendor id already in use); an empty value lets the ERP choose. Leave "
-            "it out to retry with the values as they are."
-        ),
+    erp_fields = erp_values_field(
+        "Replaces the values typed on accept (checked the same way), to change one the ERP "
+        "refused (a vendor id already in use); an empty value lets the ERP choose. Leave "
+        "it out to retry with the values as they are."
     )
 
 
