@@ -46,6 +46,11 @@
     var all = rows();
     if (!all.length) return;
     var index = all.indexOf(currentRow());
+    if (index < 0 && current !== null && position >= 0) {
+      // The current row was just decided and the queue swapped before htmx settled: move
+      // from the row that took its place, as the settled queue will show it.
+      index = Math.min(position, all.length - 1);
+    }
     index = index < 0 ? (step > 0 ? 0 : all.length - 1) : Math.min(Math.max(index + step, 0), all.length - 1);
     mark(all[index], true);
   }

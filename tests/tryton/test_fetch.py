@@ -21,7 +21,11 @@ from connectors.tryton.client import TrytonClient
 
 T = ObjectType
 D = Decimal
-TODAY = datetime.date.today().isoformat()
+
+
+def today() -> str:
+    """Today as the ERP dates what the test just filed (read when asserted: runs cross midnight)."""
+    return datetime.date.today().isoformat()
 
 
 def records(batches: list[Batch]) -> list[dict[str, Any]]:
@@ -215,7 +219,7 @@ def test_costs_are_fetched_for_one_job_and_its_sub_jobs(tryton, connector, clien
         assert r["vendor"] == fx.vendor
         assert r["source_type"] == "subcontractor_invoice"
         assert r["cost_type"] is None
-        assert r["reference_date"] == r["post_date"] == TODAY
+        assert r["reference_date"] == r["post_date"] == today()
         assert r["description"].startswith(("1. Pay item 1", "2. Pay item 2"))
         assert r["origin_code"] and r["changed_at"]
     # The other job's costs are its own.
@@ -327,7 +331,7 @@ def test_a_payment_is_sent_partial_then_with_the_others_paid_when_the_invoice_is
         "invoice_type": "subcontractor_invoice",
         "invoice": filed.origin_id,  # the id the export returned
         "amount": "1000.00",
-        "paid_on": TODAY,
+        "paid_on": today(),
         "method": None,
         "check_number": None,
         "status": "partial",
