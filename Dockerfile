@@ -18,6 +18,11 @@ RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home \
         --shell /usr/sbin/nologin app
 
+# Pango (with its fonts) is what WeasyPrint lays the reports' PDFs out with.
+RUN apt-get update -qq \
+    && apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, in their own layer: only pyproject.toml and the lock file decide it.
 # This installs exactly what `pip install -c requirements/lock.txt .` would, without the
 # project itself (the code is used in place from /app, see PYTHONPATH).

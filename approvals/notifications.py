@@ -32,7 +32,7 @@ from django.utils import dateformat, timezone
 
 from approvals.models import ExportRequest, RequestState
 from integrations.kinds import Kind, by_object_type
-from integrations.reports import accountants
+from integrations.reports.builtin import accountants
 from permissions.access import can
 from tenancy.models import Account
 

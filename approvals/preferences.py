@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from audit.services import Change, audit_rows
-from integrations.reports import accountants
+from integrations.reports.builtin import accountants
 from permissions.web import PolicyView
 from tenancy.models import Membership
 from tenancy.web import AccountRequest

@@ -10,6 +10,9 @@ class IntegrationsConfig(AppConfig):
             kinds,  # noqa: F401  (declares the kinds, and their resources)
             receivers,  # noqa: F401  (audits token revocations)
         )
-        from integrations.web import cost_codes
+        from integrations.reports import builtin
+        from integrations.web import cost_codes, reports
 
         cost_codes.register()
+        builtin.register_all()
+        reports.register()

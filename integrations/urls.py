@@ -22,6 +22,26 @@ urlpatterns = [
     path("a/<slug:account>/reports/", reports.ReportIndexView.as_view(), name="reports"),
     path("a/<slug:account>/reports/<slug:report>/", reports.ReportView.as_view(), name="report"),
     path(
+        "a/<slug:account>/reports/<slug:report>/<slug:fmt>/",
+        reports.ReportView.as_view(),
+        name="report-file",
+    ),
+    path(
+        "a/<slug:account>/projects/<int:project>/reports/",
+        reports.ReportIndexView.as_view(),
+        name="project-reports",
+    ),
+    path(
+        "a/<slug:account>/projects/<int:project>/reports/<slug:report>/",
+        reports.ReportView.as_view(),
+        name="project-report",
+    ),
+    path(
+        "a/<slug:account>/projects/<int:project>/reports/<slug:report>/<slug:fmt>/",
+        reports.ReportView.as_view(),
+        name="project-report-file",
+    ),
+    path(
         "a/<slug:account>/settings/",
         reports.AccountSettingsView.as_view(),
         name="account-settings",

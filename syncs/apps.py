@@ -6,6 +6,7 @@ class SyncsConfig(AppConfig):
     verbose_name = "ERP syncs"
 
     def ready(self) -> None:
-        from syncs import extensions, receivers  # noqa: F401 (receivers connect on import)
+        from syncs import extensions, receivers, reports  # noqa: F401 (receivers connect on import)
 
         extensions.register()
+        reports.register_all()

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from erp.connections import connection_for, connector_class_for
 from integrations.web.views import PAGE_SIZE
@@ -217,6 +218,9 @@ class StagedRecordView(PolicyView):
         messages.success(request, done)
         if act == "archive":  # back to the list it left (the archived list is not everyone's)
             return redirect(list_url(self.account, staged.item_type))
+        back = request.POST.get("next", "")
+        if act == "unarchive" and url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+            return redirect(back)  # the Archived Companies report it was unarchived from
         return redirect("staged-record", account=self.account.slug, record=staged.pk)
 
     def staged(self, pk: int) -> StagedRecord:

@@ -37,6 +37,11 @@ urlpatterns = [
     path("reports/", reports.ReportListView.as_view(), name="report-list"),
     path("reports/<slug:key>/", reports.ReportRowsView.as_view(), name="report-rows"),
     path(
+        "projects/<int:pk>/reports/<slug:key>/",
+        reports.ProjectReportRowsView.as_view(),
+        name="project-report-rows",
+    ),
+    path(
         "projects/<int:pk>/refresh-cost-codes/",
         cost_codes.ProjectRefreshCostCodesView.as_view(),
         name="project-refresh-cost-codes",

@@ -24,3 +24,9 @@ def locked_labels(record: Model) -> list[str]:
         fields = [record._meta.get_field(n) for n in names]
         return [capfirst(str(getattr(f, "verbose_name", f.name))) for f in fields]
     return [web.label(type(record), name) for name in names]
+
+
+@register.filter
+def lookup(mapping: dict[str, object] | None, key: str) -> object:
+    """``row|lookup:key``: a dict's value by a key held in a variable (a report's columns)."""
+    return (mapping or {}).get(key)

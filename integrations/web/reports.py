@@ -7,55 +7,136 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from integrations import reports
+from integrations.models import Project
+from integrations.reports import Level, files
 from integrations.services import SETTINGS_FIELDS, account_settings_update
+from integrations.web.extensions import Panel, register_panel
 from permissions.policy import Action
 from permissions.web import PolicyView
 from tenancy.models import Account, time_zones
 
 
 class ReportIndexView(PolicyView):
+    """The account's reports; with ``project``, that project's."""
+
     policy_action = None  # any member: the index lists the reports they may open
 
-    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        shown = [
-            {"key": r.key, "title": r.title, "about": r.about}
-            for r in reports.available(request.user, self.account)
-        ]
+    def get(self, request: HttpRequest, project: int | None = None, **kwargs: Any) -> HttpResponse:
+        on = _project(self.account, project)
+        if on is None:
+            shown = reports.available(request.user, self.account)
+        else:
+            shown = reports.for_project(request.user, self.account, on)
         return render(
             request,
             "integrations/reports/index.html",
-            {"active_tab": "reports", "reports": shown},
+            {"active_tab": "reports", "reports": shown, "project": on},
         )
 
 
-class ReportView(PolicyView):
-    policy_action = None  # each report asks its own action, below
+def _project(account: Account, pk: int | None) -> Project | None:
+    if pk is None:
+        return None
+    return get_object_or_404(Project.objects.for_account(account), pk=pk)
 
-    def get(self, request: HttpRequest, report: str, **kwargs: Any) -> HttpResponse:
+
+class ReportView(PolicyView):
+    """A report's page, or its file (``fmt``: csv, pdf): at the company level, or on the
+    project of the URL (``project``). Each report asks its own row of the matrix, below."""
+
+    policy_action = None
+
+    def get(
+        self,
+        request: HttpRequest,
+        report: str,
+        project: int | None = None,
+        fmt: str = "",
+        **kwargs: Any,
+    ) -> HttpResponse:
         try:
             found = reports.report_named(report)
         except LookupError:
             raise Http404("No such report.") from None
-        context: dict[str, Any] = {"active_tab": "reports", "title": found.title, "report": report}
-        projects = reports.projects_for(request.user, self.account, found)
-        project = next((p for p in projects if str(p.pk) == request.GET.get("project")), None)
-        if not reports.may_open(request.user, self.account, found, project):
+        if fmt not in ("", "csv", "pdf"):
+            raise Http404("Reports are files in CSV or PDF.")
+        level = Level.COMPANY if project is None else Level.PROJECT
+        on = _project(self.account, project)
+        if level == Level.PROJECT and Level.PROJECT not in found.levels:
+            raise Http404("This report is not run on a project.")
+        if level == Level.COMPANY and Level.COMPANY not in found.levels:
+            if fmt:
+                raise Http404("This report's files are made on a project's page.")
+            return self.choose_project(found)
+        if not reports.may_open(request.user, self.account, found, level, on):
             raise PermissionDenied("You do not have permission to view this report.")
-        context.update(projects=projects, project=project)
-        if report == "accountants":
-            context["accountants"] = reports.accountants(self.account)
-        elif report == "job-costs" and project:
-            rows = reports.job_costs_to_date(self.account, project.pk)
-            context.update(rows=rows, total=reports.total(rows))
-        elif report == "unsyncable-direct-costs" and project:
-            context["unsyncable"] = reports.unsyncable_direct_costs(self.account, project.pk)
-        elif report == "synced-sub-jobs":
-            context["sub_jobs"] = reports.synced_sub_jobs(self.account)
+        projects = reports.projects_for(request.user, self.account, found, level)
+        if level == Level.COMPANY and found.job_filter:
+            on = next((p for p in projects if str(p.pk) == request.GET.get("project")), None)
+        run = reports.Run(request.user, self.account, level, on)
+        table = reports.run(found, run)
+        if fmt:
+            return _download(found, run, table, fmt)
+        query = f"?project={on.pk}" if level == Level.COMPANY and on is not None else ""
+        context = {
+            "active_tab": "reports",
+            "report": found,
+            "level": level,
+            "project": on,
+            "projects": projects,
+            "table": table,
+            "csv_url": f"{request.path}csv/{query}",
+            "pdf_url": f"{request.path}pdf/{query}",
+        }
         return render(request, "integrations/reports/report.html", context)
+
+    def choose_project(self, found: reports.Report) -> HttpResponse:
+        """A project-level report opened from the account's reports: choose its project."""
+        projects = reports.projects_for(self.request.user, self.account, found, Level.PROJECT)
+        if not projects:
+            raise PermissionDenied("You do not have permission to view this report.")
+        chosen = next((p for p in projects if str(p.pk) == self.request.GET.get("project")), None)
+        if chosen is not None:
+            return redirect(
+                "project-report", account=self.account.slug, project=chosen.pk, report=found.key
+            )
+        return render(
+            self.request,
+            "integrations/reports/choose_project.html",
+            {"active_tab": "reports", "report": found, "projects": projects},
+        )
+
+
+def _download(
+    found: reports.Report, run: reports.Run, table: reports.Table, fmt: str
+) -> HttpResponse:
+    if fmt == "csv":
+        response = HttpResponse(files.as_csv(table), content_type="text/csv; charset=utf-8")
+    else:
+        try:
+            response = HttpResponse(files.as_pdf(found, run, table), content_type="application/pdf")
+        except files.PdfUnavailable as exc:
+            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    name = files.filename(found, run, fmt)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _project_panel(request: HttpRequest, account: Account, record: Model) -> dict[str, Any] | None:
+    """A job's page: the reports the user may run on it."""
+    if not isinstance(record, Project):
+        return None
+    shown = reports.for_project(request.user, account, record)
+    return {"reports": shown, "project": record} if shown else None
+
+
+def register() -> None:
+    register_panel(Panel("integrations/reports/_project_panel.html", _project_panel))
 
 
 class AccountSettingsForm(forms.ModelForm):

@@ -16,17 +16,23 @@ from django.urls import reverse
 from integrations import models as m
 from permissions.levels import Level, Tool
 from tests.api.conftest import client_for
-from tests.factories import CompanyFactory, CostCodeFactory, ProjectFactory, member
+from tests.factories import CompanyFactory, CostCodeFactory, ProjectFactory, grant, member
 
 pytestmark = pytest.mark.django_db
-KEYS = ("accountants", "job-costs", "unsyncable-direct-costs", "synced-sub-jobs")
+KEYS = (
+    "accountants",
+    "job-costs",
+    "unsyncable-direct-costs",
+    "synced-sub-jobs",
+    "archived-companies",
+)
 
 
 def page(user, account, key: str, **query) -> int:
     client = Client()
     client.force_login(user)
     url = reverse("report", kwargs={"account": account.slug, "report": key})
-    return client.get(url, query).status_code
+    return client.get(url, query, follow=True).status_code
 
 
 @pytest.fixture
@@ -84,23 +90,36 @@ def test_an_erp_admin_reads_the_rows(account, project):
     api = client_for(admin, account)
     listed = api.get("/api/v1/reports/").json()
     assert {"accountants", "job-costs"} <= {r["key"] for r in listed}
-    assert next(r for r in listed if r["key"] == "job-costs")["per_project"] is True
+    job_costs = next(r for r in listed if r["key"] == "job-costs")
+    assert job_costs["per_project"] is False and job_costs["levels"] == ["company", "project"]
 
     accountants = api.get("/api/v1/reports/accountants/").json()
     assert [row["username"] for row in accountants["rows"]] == [admin.username]
 
     costs = api.get("/api/v1/reports/job-costs/", {"project": project.pk}).json()
-    assert costs["project"] == project.pk
-    assert [row["amount"] for row in costs["rows"]] == ["300.75"]
-    assert costs["total"] == "300.75"
+    assert costs["project"] == project.pk and costs["level"] == "company"
+    assert [row["cost"] for row in costs["rows"]] == ["300.75"]
+    assert costs["totals"]["cost"] == "300.75"
+    by_job = api.get("/api/v1/reports/job-costs/").json()
+    assert [(row["job"], row["cost"]) for row in by_job["rows"]] == [
+        (f"{project.number} {project.name}", "300.75")
+    ]
+    # The project level asks the seed's extra requirements on the project.
+    at_project = f"/api/v1/projects/{project.pk}/reports/job-costs/"
+    assert api.get(at_project).status_code == 404
+    grant(admin, account, Tool.REPORTS, Level.READ_ONLY, project=project)
+    grant(admin, account, Tool.BUDGET, Level.ADMIN, project=project)
+    assert api.get(at_project).json()["totals"]["cost"] == "300.75"
 
 
 def test_a_per_project_report_needs_a_project_of_the_account(account, other_account, project):
     api = client_for(member(account, levels={Tool.ERP_INTEGRATIONS: Level.ADMIN}), account)
-    missing = api.get("/api/v1/reports/job-costs/")
+    missing = api.get("/api/v1/reports/unsyncable-direct-costs/")
     assert missing.status_code == 400 and "project" in missing.json()
     foreign = ProjectFactory(account=other_account)
     assert api.get("/api/v1/reports/job-costs/", {"project": foreign.pk}).status_code == 404
+    assert api.get(f"/api/v1/projects/{foreign.pk}/reports/job-costs/").status_code == 404
+    assert api.get(f"/api/v1/projects/{project.pk}/reports/accountants/").status_code == 404
     assert api.get("/api/v1/reports/no-such-report/").status_code == 404
 
 
