@@ -1,24 +1,22 @@
-"""A record list's filters, its sorting by a column's heading and the headings themselves."""
+"""A record list's filters, columns and sorting (:mod:`integrations.web.sorting`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model, QuerySet
-from django.http import QueryDict
 from django_filters import TypedChoiceFilter
 from django_filters.filterset import filterset_factory
 
 from integrations.api.filters import YesNoFilterSet
 from integrations.kinds import Kind
 from integrations.models.base import CHANGED_SINCE_SYNC
+from integrations.web.sorting import Sorting
 from permissions.access import restrict
 
 if TYPE_CHECKING:
     from integrations.web.views import KindView
 
-ORDERING = "ordering"
 ERP_STATE = "erp_state"
 ERP_FIELDS = ("origin_id", "origin_code", ERP_STATE)  # a record page's ERP fields
 
@@ -76,55 +74,7 @@ def filterset(view: KindView, data: Any, queryset: QuerySet[Model]) -> Any:
     return found
 
 
-def ordering(kind: Kind, asked: str) -> tuple[str, bool] | None:
-    """``(column path, descending)`` of a sortable column named by ``?ordering=`` (``-number``),
-    or ``None`` for none or a column the kind does not sort by."""
-    web = kind.web
-    path = asked.removeprefix("-")
-    if web is None or path not in web.sortable:
-        return None
-    return path, asked.startswith("-")
-
-
-def ordered(kind: Kind, queryset: QuerySet[Model], asked: tuple[str, bool] | None) -> Any:
-    """``queryset`` in the asked order, ending on the key so pages never repeat a record."""
-    if asked is None:
-        return queryset
-    web = kind.web
-    assert web is not None
-    path, descending = asked
-    field = web.sortable[path]
-    return queryset.order_by(f"-{field}" if descending else field, "-pk" if descending else "pk")
-
-
-@dataclass(frozen=True)
-class Heading:
-    """A column's heading: its text and, for a sortable column, the link that sorts by it."""
-
-    text: str
-    href: str = ""
-    sort: str = ""  # aria-sort: ascending, descending ("" when not sorted by it)
-
-    @property
-    def arrow(self) -> str:
-        return {"ascending": "▲", "descending": "▼"}.get(self.sort, "")
-
-
-def headings(kind: Kind, params: QueryDict, asked: tuple[str, bool] | None) -> list[Heading]:
-    """The list's column headings; a click on a sortable one sorts by it (ascending first,
-    descending on the next click), keeping the filters and starting again on page 1."""
-    web = kind.web
-    assert web is not None
-    found = []
-    for path, text in columns(kind):
-        if path not in web.sortable:
-            found.append(Heading(text))
-            continue
-        current = asked is not None and asked[0] == path
-        descending = current and asked is not None and asked[1]
-        query = params.copy()
-        query.pop("page", None)
-        query[ORDERING] = f"-{path}" if current and not descending else path
-        sort = ("descending" if descending else "ascending") if current else ""
-        found.append(Heading(text, f"?{query.urlencode()}", sort))
-    return found
+def sorting(kind: Kind) -> Sorting:
+    """How the kind's list sorts: by the columns its declaration names sortable."""
+    assert kind.web is not None
+    return Sorting(columns(kind), kind.web.sortable)

@@ -30,6 +30,7 @@ from integrations.web.cells import Cell, cell_for, record_title
 from integrations.web.export_csv import csv_response
 from integrations.web.extensions import OVERVIEW, list_panels_for, panels_for, tab_pages_for
 from integrations.web.forms import form_class, form_lines, lines_formset_class, locked_reason
+from integrations.web.sorting import ORDERING
 from integrations.web.unlinking import FORMS, RESET, UNLINK, unlink_options
 from permissions.access import can, restrict
 from permissions.policy import Action
@@ -113,8 +114,8 @@ class RecordListView(KindView):
             queryset = queryset.filter(self.kind.search_filter(query))
         filterset = lists.filterset(self, request.GET or None, queryset)
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-        asked = lists.ordering(self.kind, request.GET.get(lists.ORDERING, ""))
-        return lists.ordered(self.kind, queryset, asked), filterset, query, asked
+        asked = lists.sorting(self.kind).asked(request.GET)
+        return lists.sorting(self.kind).apply(queryset, asked), filterset, query, asked
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
         queryset, filterset, query, asked = self.listed()
@@ -132,8 +133,8 @@ class RecordListView(KindView):
             self.context(
                 page=page,
                 rows=rows,
-                headings=lists.headings(self.kind, request.GET, asked),
-                ordering=request.GET.get(lists.ORDERING, "") if asked else "",
+                headings=lists.sorting(self.kind).headings(request.GET, asked),
+                ordering=request.GET.get(ORDERING, "") if asked else "",
                 filterset=filterset,
                 query=query,
                 querystring=params.urlencode(),
