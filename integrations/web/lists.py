@@ -11,8 +11,8 @@ from django_filters.filterset import filterset_factory
 from integrations.api.filters import YesNoFilterSet
 from integrations.kinds import Kind
 from integrations.models.base import CHANGED_SINCE_SYNC
-from integrations.web.sorting import Sorting
 from permissions.access import restrict
+from tenancy.sorting import Sorting
 
 if TYPE_CHECKING:
     from integrations.web.views import KindView

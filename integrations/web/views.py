@@ -30,13 +30,13 @@ from integrations.web.cells import Cell, cell_for, record_title
 from integrations.web.export_csv import csv_response
 from integrations.web.extensions import OVERVIEW, list_panels_for, panels_for, tab_pages_for
 from integrations.web.forms import form_class, form_lines, lines_formset_class, locked_reason
-from integrations.web.sorting import ORDERING
 from integrations.web.unlinking import FORMS, RESET, UNLINK, unlink_options
 from permissions.access import can, restrict
 from permissions.policy import Action
 from permissions.web import PolicyView
 from tenancy.models import Account
 from tenancy.selectors import accounts_for
+from tenancy.sorting import ORDERING
 
 PAGE_SIZE = 25
 
