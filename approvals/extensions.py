@@ -10,7 +10,13 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from approvals import dashboard
-from approvals.selectors import failed_count, item_workflow, overview, pending_count
+from approvals.selectors import (
+    decidable_types,
+    failed_count,
+    item_workflow,
+    overview,
+    pending_count,
+)
 from integrations.kinds import is_exportable
 from integrations.web.extensions import (
     OVERVIEW,
@@ -34,7 +40,10 @@ def _workflow_panel(
 
 
 def _overview_panel(request: HttpRequest, account: Account) -> Mapping[str, Any] | None:
-    return {"overview": overview(request.user, account)}
+    # A sender who does not decide has their rejected items on their own panel
+    # (``_dashboard_mine.html``); only those who decide get the link among the counts.
+    decides = bool(decidable_types(request.user, account))
+    return {"overview": overview(request.user, account), "decides": decides}
 
 
 def _mine_panel(request: HttpRequest, account: Account) -> Mapping[str, Any] | None:

@@ -1,7 +1,8 @@
 """An item's whole story, for its page: every send, decision, export attempt with the ERP's
 answer, import or link from a sync, edit and unlink, with who and when, newest first.
 
-Two sources, merged here, each read in one query whatever the number of events:
+Two sources, merged here, each read in one query whatever the number of events (and one per
+model of the related records an edit changed, to name them):
 
 * the audit trail: the rows about the item (``item_type`` + ``item_id``) and about any of its
   export requests (``request_id``);
@@ -19,7 +20,7 @@ for, and the state above the list says where the item stands now.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,7 @@ from approvals.models import ExportRequest
 from audit.models import AuditEvent
 from erp.models import ErpCall
 from integrations.audit_trail import SYSTEM, actor_name, humanise, verb_label
+from integrations.audit_words import named_changes
 from integrations.kinds import Kind, kind_of
 from tenancy.models import Account
 
@@ -102,7 +104,8 @@ class History:
 
 
 def item_history(account: Account, kind: Kind, item: Model) -> History:
-    """The item's story, newest first: two queries, whatever the number of events."""
+    """The item's story, newest first: two queries, and one per model of the related records
+    its edits changed, whatever the number of events."""
     type_name = kind.type_name
     request_ids = ExportRequest.objects.filter(
         account=account, item_type=kind.erp_part.object_type.value, item_id=item.pk
@@ -119,15 +122,23 @@ def item_history(account: Account, kind: Kind, item: Model) -> History:
         )[: LIMIT + 1]
     )
     truncated = len(events) > LIMIT or len(calls) > LIMIT
-    return History(merge(events[:LIMIT], calls[:LIMIT], item), truncated)
+    named = named_changes(account, events[:LIMIT])  # one query per related model
+    return History(merge(events[:LIMIT], calls[:LIMIT], item, named), truncated)
 
 
-def merge(events: Sequence[AuditEvent], calls: Sequence[ErpCall], item: Model) -> list[Entry]:
-    """Audit rows and ERP calls as one list, newest first."""
+def merge(
+    events: Sequence[AuditEvent],
+    calls: Sequence[ErpCall],
+    item: Model,
+    named: Mapping[int, dict[str, Any]] | None = None,
+) -> list[Entry]:
+    """Audit rows and ERP calls as one list, newest first; ``named``: the rows' changes with
+    related records by name (:func:`integrations.audit_words.named_changes`)."""
     shown_calls = [c for c in calls if _shown(c)]
     logged = {_request_of(c) for c in shown_calls} - {None}
+    named = named or {}
     entries = [
-        _event_entry(e, item)
+        _event_entry(e, item, named.get(e.pk))
         for e in events
         if not (e.verb in MIRRORED_BY_CALLS and e.request_id in logged)
     ]
@@ -149,12 +160,12 @@ def _request_of(call: ErpCall) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
-def _event_entry(event: AuditEvent, item: Model) -> Entry:
+def _event_entry(event: AuditEvent, item: Model, changes: dict[str, Any] | None = None) -> Entry:
     data = event.data or {}
     details: list[tuple[str, str]] = []
     message = ""
     if event.verb == "record_updated":
-        details = changed_fields(item, data)
+        details = changed_fields(item, data if changes is None else {**data, "changes": changes})
     elif event.verb == "record_created":
         details = [("Fields", ", ".join(field_label(item, n) for n in data.get("fields", [])))]
     elif event.verb in ("export_failed", "export_requeued"):

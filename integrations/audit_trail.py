@@ -3,7 +3,8 @@
 The page (:mod:`integrations.web.audit`), its CSV and the API (:mod:`integrations.api.audit`)
 share the filters (:class:`AuditEventFilter`) and the words: a verb's label comes from
 :data:`VERB_LABELS` (an unknown verb is humanised, ``sync_started`` -> "Sync started"), an
-object type's from the registry of kinds, which also says whether the record has a page.
+object type's from the registry of kinds, which also says whether the record has a page; a
+known value of the details from :mod:`integrations.audit_words`, where its app registered it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import csv
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from django import forms
@@ -23,7 +23,7 @@ from django.utils import timezone
 from django_filters import rest_framework as filters
 
 from audit.models import AuditEvent
-from integrations.kinds import Kind, kinds
+from integrations.audit_words import kinds_by_type, named_changes, value_label
 from tenancy.models import Account
 
 SYSTEM = "System"
@@ -95,13 +95,8 @@ def verb_label(verb: str) -> str:
     return VERB_LABELS.get(verb) or humanise(verb)
 
 
-@cache
-def _kinds_by_type() -> dict[str, Kind]:
-    return {kind.type_name: kind for kind in kinds()}
-
-
 def item_type_label(item_type: str) -> str:
-    kind = _kinds_by_type().get(item_type)
+    kind = kinds_by_type().get(item_type)
     if kind is not None:
         return kind.erp_label
     return ITEM_TYPE_LABELS.get(item_type) or humanise(item_type)
@@ -120,7 +115,7 @@ def record_url(account: Account, item_type: str, item_id: int) -> str:
     if item_type in OBJECT_PAGES:
         name, param = OBJECT_PAGES[item_type]
         return reverse(name, kwargs={"account": account.slug, param: item_id})
-    kind = _kinds_by_type().get(item_type)
+    kind = kinds_by_type().get(item_type)
     if kind is None or kind.web is None:
         return ""
     return reverse(
@@ -167,9 +162,12 @@ def data_lines(data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str
             nested = "" if key in ("changed", "fields", "settings") else f"{label}: "
             lines.extend(data_lines(value, nested))
         elif key not in LIST_KEYS and _is_change(value):
-            lines.append((label, f"{_text(value[0])} → {_text(value[1])}"))
+            old, new = (_text(value_label(str(key), v)) for v in value)
+            lines.append((label, f"{old} → {new}"))
+        elif isinstance(value, list | tuple):
+            lines.append((label, _text([value_label(str(key), v) for v in value])))
         else:
-            lines.append((label, _text(value)))
+            lines.append((label, _text(value_label(str(key), value))))
     return lines
 
 
@@ -186,6 +184,10 @@ class Row:
 
 
 def rows(account: Account, events: Iterable[AuditEvent]) -> list[Row]:
+    """The rows in words; a change of a related record by the records' names (one query per
+    related model for the page)."""
+    events = list(events)
+    named = named_changes(account, events)
     return [
         Row(
             event=event,
@@ -193,10 +195,14 @@ def rows(account: Account, events: Iterable[AuditEvent]) -> list[Row]:
             what=verb_label(event.verb),
             item_label=item_type_label(event.item_type),
             url=record_url(account, event.item_type, event.item_id),
-            data=data_lines(event.data or {}),
+            data=data_lines(_with_changes(event.data or {}, named.get(event.pk))),
         )
         for event in events
     ]
+
+
+def _with_changes(data: Mapping[str, Any], changes: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return data if changes is None else {**data, "changes": changes}
 
 
 # --- Filters ---------------------------------------------------------------------------------

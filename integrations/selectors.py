@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from integrations.kinds import TABS, kinds, kinds_in_tab
+from integrations.kinds import TABS, Kind, kinds, kinds_in_tab
 from integrations.models import ErpState
 from integrations.reports import available as reports_available
 from integrations.web.extensions import tab_pages_for, tabs_for
@@ -38,8 +38,27 @@ def tab_counts(user: Any, account: Account) -> list[dict[str, Any]]:
             states = EXPORT_STATES if kind.erp is not None else (ErpState.SYNCED,)
             for state in states:
                 counts[state.value] = Count("pk", filter=Q(erp_state=state))
-        tiles.append({"kind": kind, "sent": kind.erp is not None, **queryset.aggregate(**counts)})
+        tile = {"kind": kind, "sent": kind.erp is not None, **queryset.aggregate(**counts)}
+        tiles.append({**tile, "origins": origins(kind, tile)})
     return tiles
+
+
+def origins(kind: Kind, counts: dict[str, Any]) -> list[tuple[str, str]]:
+    """Where the records of a kind that is never sent come from, in words: "4 from the ERP"
+    where the ERP brings them, "2 created in the portal" where people create them (direct
+    costs: only that). Empty for kinds sent through accounting acceptance (their tile counts
+    the export states). Each with its state's mark: synced, or never sent (unsent)."""
+    synced = counts.get(ErpState.SYNCED.value)
+    if kind.erp is not None or synced is None:
+        return []
+    created_here = kind.creatable and kind.web is not None and kind.web.editable
+    here = counts["total"] - synced
+    found = []
+    if synced or not created_here:
+        found.append((f"{synced} from the ERP", "synced"))
+    if created_here and (here or not synced):
+        found.append((f"{here} created in the portal", "unsent"))
+    return found
 
 
 def visible_tabs(user: Any, account: Account) -> list[dict[str, str]]:

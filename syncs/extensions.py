@@ -12,6 +12,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from erp.connections import connector_class_for
+from integrations.audit_words import register_value_labels
 from integrations.models import OwnerInvoice, Project, SubcontractorInvoice
 from integrations.web.extensions import (
     OVERVIEW,
@@ -26,8 +27,8 @@ from permissions.access import can
 from permissions.policy import Action
 from syncs import selectors
 from syncs.dashboard import syncs_panel
-from syncs.kinds import sync_kind
-from syncs.models import StagedRecord, StagedStatus
+from syncs.kinds import kinds, sync_kind
+from syncs.models import Every, StagedRecord, StagedStatus, Trigger
 from syncs.views import bar_context
 from tenancy.models import Account
 
@@ -108,3 +109,12 @@ def register() -> None:
     )
     register_panel(Panel("syncs/_job_costs_panel.html", _job_costs))
     register_panel(Panel("syncs/_payments_panel.html", _payments))
+    _register_audit_words()
+
+
+def _register_audit_words() -> None:
+    """The Audit page's words for what sync rows store: a kind of sync ("Job cost
+    transactions", not ``job_cost_transactions``), what started a run, a schedule's choice."""
+    register_value_labels("kind", {kind.key: kind.label for kind in kinds()})
+    register_value_labels("trigger", dict(Trigger.choices))
+    register_value_labels("every", {**dict(Every.choices), Every.DAILY: "Daily"})

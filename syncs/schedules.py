@@ -187,12 +187,22 @@ def next_runs(schedule: SyncSchedule, account: Account, count: int = 3) -> list[
     now = timezone.now()
     if schedule.every in HOURS:
         step = dt.timedelta(hours=HOURS[Every(schedule.every)])
-        first = (task.last_run_at + step) if task.last_run_at else now
-        first = max(first, now)
+        first = _next_interval(task.last_run_at or task.date_changed or now, step, now)
         return [(first + i * step).astimezone(zone) for i in range(count)]
     fields = _crontab_fields(schedule)
     assert fields is not None
     return _cron_times(crontab(**fields), now.astimezone(zone), count)
+
+
+def _next_interval(since: dt.datetime, step: dt.timedelta, now: dt.datetime) -> dt.datetime:
+    """The first run after ``now`` of a task run every ``step`` from ``since``: its last run,
+    or for a task that never ran its last change (beat counts from there). A run missed while
+    beat was not running is not "now": the next one keeps the schedule's rhythm."""
+    first = since + step
+    if first > now:
+        return first
+    missed = (now - first) // step + 1
+    return first + missed * step
 
 
 def _cron_times(spec: crontab, after: dt.datetime, count: int) -> list[dt.datetime]:

@@ -1,4 +1,5 @@
-"""OpenAPI schema details: the account parameters, and one named enum per choice set.
+"""OpenAPI schema details: the account parameters, the errors each route answers, and one named
+enum per choice set.
 
 Several models have a ``status`` (or ``kind``) with different choices, which drf-spectacular can
 only name by hash ("Status1a9Enum") and warns about. The API's choice fields are
@@ -14,7 +15,7 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_choice_description_list
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 from integrations import models as m
@@ -58,6 +59,42 @@ ERROR_RESPONSES = {
     "403": "You may not do this.",
     "404": "No such record in this account, or no account of yours by that slug.",
 }
+
+
+# The errors of the routes outside any account (the token, the account list), each documented
+# where it applies: ``with_errors({200: Serializer}, 401, 404)``.
+OUTSIDE_ACCOUNT_ERRORS: dict[int, str] = {
+    400: "A request that cannot be read (`detail`), e.g. a parameter holding a NUL character.",
+    401: "No valid token: missing, unknown or expired.",
+    403: "A browser session's request without its CSRF token.",
+    404: "Not found: no account of yours by that slug, or no such page of the list.",
+    429: (
+        "Too many attempts from your address, or this login is locked out after too many "
+        "wrong passwords: wait, then try again."
+    ),
+}
+FIELD_ERRORS = "Errors by field (`{field: [...]}`), or why the request cannot be taken (`detail`)."
+
+
+def field_errors(name: str, *fields: str) -> OpenApiResponse:
+    """A 400 answer listing the errors of ``fields`` (and of the request as a whole)."""
+    messages = {
+        field: serializers.ListField(child=serializers.CharField(), required=False)
+        for field in (*fields, "non_field_errors")
+    }
+    shape = inline_serializer(
+        name, fields={**messages, "detail": serializers.CharField(required=False)}
+    )
+    return OpenApiResponse(shape, description=FIELD_ERRORS)
+
+
+def with_errors(success: dict[int, Any], *codes: int) -> dict[int, Any]:
+    """``success`` and the error answers ``codes`` (an object: ``detail``), each in words."""
+    errors = {
+        code: OpenApiResponse(OpenApiTypes.OBJECT, description=OUTSIDE_ACCOUNT_ERRORS[code])
+        for code in codes
+    }
+    return {**success, **errors}
 
 
 class AccountScopedSchema(AutoSchema):

@@ -13,6 +13,7 @@ from rest_framework import generics, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import IsAuthenticated
 
+from integrations.api.schema import with_errors
 from tenancy.token_admin import key_ending
 from tenancy.tokens import token_expires_at, token_is_expired
 
@@ -36,7 +37,10 @@ class TokenSummarySerializer(serializers.ModelSerializer[Token]):
         return token_is_expired(token)
 
 
-@extend_schema(tags=["auth"])
+@extend_schema(
+    tags=["auth"],
+    responses=with_errors({200: TokenSummarySerializer(many=True)}, 400, 401, 404),
+)
 class TokenListView(generics.ListAPIView[Token]):
     """Your API token: when it was issued, when it expires, and its last four characters.
 

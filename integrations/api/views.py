@@ -7,8 +7,9 @@ from typing import Any, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import SearchFilter
@@ -21,6 +22,7 @@ from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from integrations.api import serializers as s
 from integrations.api.filters import StableOrderingFilter, filterset_for
+from integrations.api.schema import field_errors, with_errors
 from integrations.api.serializers import serializer_for
 from integrations.api.tenancy import AccountScopedViewSet, RecordReadViewSet, RecordWriteViewSet
 from integrations.api.unlinking import unlink_actions
@@ -50,6 +52,17 @@ class TokenView(ObtainAuthToken):
         # Anyone may ask for a token; only its holder revokes it.
         return [IsAuthenticated() if self.request.method == "DELETE" else AllowAny()]
 
+    @extend_schema(
+        responses=with_errors(
+            {
+                200: AuthTokenSerializer,
+                400: field_errors("TokenRequestErrors", "username", "password"),
+            },
+            401,
+            403,
+            429,
+        )
+    )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
@@ -63,7 +76,7 @@ class TokenView(ObtainAuthToken):
         token = token_issue(user=serializer.validated_data["user"])
         return Response({"token": token.key})
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses=with_errors({204: None}, 400, 401, 403, 429))
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Revoke your token: requests sending it are refused from now on."""
         tokens_revoke(user=cast(AbstractBaseUser, request.user))
@@ -71,6 +84,10 @@ class TokenView(ObtainAuthToken):
 
 
 @extend_schema(tags=["accounts"])
+@extend_schema_view(
+    list=extend_schema(responses=with_errors({200: s.AccountSerializer(many=True)}, 400, 401, 404)),
+    retrieve=extend_schema(responses=with_errors({200: s.AccountSerializer}, 400, 401, 404)),
+)
 class AccountViewSet(ReadOnlyModelViewSet[Account]):
     """The accounts you belong to. Send one's slug as `X-Account` (or `?account=`)."""
 

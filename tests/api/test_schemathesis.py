@@ -1,7 +1,7 @@
 """Every operation of the published OpenAPI schema, as every demo login (one test each), with
 requests Schemathesis generates from the schema: valid and invalid ones, POST, PUT, PATCH and
 DELETE included. No answer is a server error, every body matches the schema documented for its
-status, and every account-scoped operation answers only statuses it documents.
+status, and every operation answers only statuses it documents.
 
 The demo is seeded once for the module, in a transaction rolled back at its end; each test runs
 in a savepoint of it, so what one test creates, sends or deletes is gone before the next (what
@@ -24,15 +24,15 @@ from rest_framework.test import APIClient
 
 from demo.seed import seed_demo
 from tests.api.schemathesis_support import (
+    CHECKS,
     ROLES,
     Demo,
-    checks_for,
     connections_kept_open,
     demo_for,
     load_schema,
 )
 
-schema, SCOPED = load_schema()
+schema = load_schema()
 HANDLER = WSGIHandler()
 
 
@@ -70,9 +70,7 @@ def kept_open() -> Iterator[None]:
 @schema.parametrize()
 def test_operation(case: Any, role: str, demo: Demo, kept_open: None) -> None:
     demo.aim(case)
-    case.call_and_validate(
-        app=application, headers=demo.headers(role), checks=checks_for(case.operation, SCOPED)
-    )
+    case.call_and_validate(app=application, headers=demo.headers(role), checks=CHECKS)
 
 
 # What the walk above found, said once more as a user meets it.

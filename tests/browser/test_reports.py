@@ -25,9 +25,9 @@ def test_job_costs_report_by_job_with_chart_and_files(
     live_server: Any, open_page: Any, screenshot_dir: Path
 ) -> None:
     account = seed_demo()
-    job = Project.objects.get(
-        pk=JobCostTransaction.objects.filter(account=account).values("project").first()["project"]
-    )
+    spent = JobCostTransaction.objects.filter(account=account).order_by("pk").first()
+    assert spent is not None
+    job = spent.project
     page = open_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

@@ -106,7 +106,7 @@ def test_sync_log_filters_and_a_runs_page_lists_the_records_not_taken(account):
     log = browser(viewer).get(url("sync-log", account), {"kind": "vendors", "state": "succeeded"})
     assert log.status_code == 200 and f"#{run.pk}" in log.text
     empty = browser(viewer).get(url("sync-log", account), {"state": "failed"})
-    assert f"#{run.pk}" not in empty.text and "No syncs match." in empty.text
+    assert f"#{run.pk}" not in empty.text and "No syncs match these filters." in empty.text
     page = browser(viewer).get(url("sync-run", account, run=run.pk))
     assert "name: missing." in page.text and "V-7002" in page.text
     assert f"item_type=sync_run&item_id={run.pk}" in page.text  # its ERP calls

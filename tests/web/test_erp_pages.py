@@ -97,7 +97,7 @@ def test_erp_log_lists_calls_with_filters(demo, django_capture_on_commit_callbac
     assert log.status_code == 200
     assert request.label in log.text and f"ERP id {call.response['origin_id']}" in log.text
     assert (
-        "No calls match."
+        "No ERP calls match these filters."
         in client_for("erpadmin").get(url("erp-log"), {"outcome": "permanent"}).text
     )
     assert client_for("viewer").get(url("erp-log")).status_code == 403  # Read Only: no sync logs
