@@ -193,6 +193,11 @@ PORTAL_URL = env.str(
 ).rstrip("/")
 
 REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        # The browsable API, with the inline styles its templates need (and nothing else).
+        "erp_portal.renderers.StyledBrowsableAPIRenderer",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # DRF's token authentication, refusing tokens older than API_TOKEN_TTL_HOURS.
         "tenancy.tokens.ExpiringTokenAuthentication",

@@ -43,15 +43,6 @@ class Allowed:
     status: int = 0
 
 
-# KNOWN: DRF's browsable API pages (rest_framework/base.html draws its format menu and
-# filters button with style= attributes) break the CSP's style-src 'self': the console says
-# "Applying inline style violates ... 'style-src 'self''" on /api/v1/... opened in a browser.
-BROWSABLE_API_STYLES = Allowed(
-    r"Applying inline style violates the following Content Security Policy directive",
-    "KNOWN: the browsable API's inline styles (DRF's base.html) against the CSP",
-)
-
-
 @dataclass
 class Watch:
     """What went wrong in a page since the last check: console errors, uncaught exceptions and
@@ -318,9 +309,7 @@ def test_the_integrators_round(
     account = seed_demo()
     base = live_server.url
     page = open_page()
-    watch = Watch(
-        page, allowed=(BROWSABLE_API_STYLES,), shots=shots_for(screenshot_dir, "integrator")
-    )
+    watch = Watch(page, shots=shots_for(screenshot_dir, "integrator"))
     log_in(page, base, "erpadmin")
     api = browser.new_context()  # a script of the integrator's: no session, only the token
     try:
