@@ -4,15 +4,19 @@ lines and its actions (:mod:`syncs.staged_actions`)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from erp.connections import connection_for, connector_class_for
@@ -41,6 +45,20 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "budgets": (("name", "Name"), ("job", "ERP job")),
 }
 STATUSES = (*StagedStatus.choices, ("all", "All"))
+MONEY = frozenset({"estimated_value"})  # the ERP fields that are amounts
+
+
+def shown(key: str, value: Any) -> Any:
+    """An ERP field as the portal shows it: amounts with separators and two decimals, dates
+    in the portal's date style; anything else, or what does not read as its type, as sent."""
+    try:
+        if key in MONEY and value not in (None, ""):
+            return intcomma(f"{Decimal(str(value)):.2f}")
+        if key.endswith("_date") and isinstance(value, str) and value:
+            return date_format(dt.date.fromisoformat(value))
+    except (InvalidOperation, ValueError):
+        return value
+    return value
 
 
 def _kinds(view: PolicyView) -> list[SyncKind]:
@@ -88,7 +106,10 @@ class ReadyToImportView(PolicyView):
             "query": query,
             "page": page,
             "columns": columns,
-            "rows": [(r, [r.data.get(key, "") for key, _ in columns]) for r in page.object_list],
+            "rows": [
+                (r, [shown(key, r.data.get(key, "")) for key, _ in columns])
+                for r in page.object_list
+            ],
             "type_tabs": [(k, counts.get(k.key, 0)) for k in kinds],
             "querystring": params.urlencode(),
             "on_ready_page": True,
@@ -236,7 +257,9 @@ class StagedRecordView(PolicyView):
             "active_tab": "ready-to-import",
             "record": staged,
             "kind": kind,
-            "fields": [(h, staged.data.get(k)) for k, h in COLUMNS.get(staged.item_type, ())],
+            "fields": [
+                (h, shown(k, staged.data.get(k))) for k, h in COLUMNS.get(staged.item_type, ())
+            ],
             "lines": list(staged.children.order_by("pk")),
             "errors": actions.messages_of(errors),
             **actions.context(self.request, self.account, staged),

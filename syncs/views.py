@@ -129,6 +129,11 @@ class SyncKindView(PolicyView):
         return get_object_or_404(projects, pk=int(pk))
 
     def bar(self, **extra: Any) -> HttpResponse:
+        """The bar redrawn in place: it keeps saying where it is shown (Ready to Import says
+        nothing of "Waiting in Ready to Import") and where a plain form goes back to."""
+        data = self.request.POST if self.request.method == "POST" else self.request.GET
+        extra.setdefault("on_ready_page", data.get("ready") == "1")
+        extra.setdefault("back", data.get("next", ""))
         context = bar_context(self.request, self.account, self.sync, **extra)
         return render(self.request, "syncs/_sync_bar.html", context)
 
