@@ -78,7 +78,10 @@ def test_sync_pages_at_desktop_and_tablet_widths(
         rows = page.locator("table.records tbody tr")
         expect(rows.first).to_contain_text("Ready to Import")  # the status, in words
         bar = page.locator("#sync-bar-jobs")
+        last_run = bar.locator("a[href*='/sync/runs/']").first
+        before = last_run.get_attribute("href")
         bar.get_by_role("button", name="Refresh job list").click()
+        expect(last_run).not_to_have_attribute("href", before or "")  # the new run, not the last
         expect(bar).to_contain_text("Succeeded")
         expect(bar).to_contain_text("0 fetched")  # the demo's first sync brought them all
         look("ready_to_import", width)
