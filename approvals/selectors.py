@@ -21,6 +21,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
+from approvals.batches import Batch, requests_of
 from approvals.history import History, item_history
 from approvals.models import ExportRequest, RequestState
 from approvals.services import SENDABLE, may_send
@@ -63,6 +64,7 @@ class QueueQuery:
     older_than: int | None = None  # days
     search: str = ""
     sort: str = "oldest"
+    batch: Batch | None = None  # only the requests of one export batch (approvals.batches)
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ def decidable_types(user: Any, account: Account) -> frozenset[str]:
     )
 
 
-def _amount(value: Any) -> Decimal | None:
+def amount_of(value: Any) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -122,6 +124,8 @@ def _filtered(
     requests: QuerySet[ExportRequest], query: QueueQuery, now: dt.datetime
 ) -> QuerySet[ExportRequest]:
     """Every filter but the type (the tabs count per type under the other filters)."""
+    if query.batch is not None:
+        requests = requests.filter(requests_of(query.batch))
     if query.project is not None:
         requests = requests.filter(project_id=query.project)
     if query.sender is not None:
@@ -191,6 +195,17 @@ def in_state(account: Account, state: RequestState) -> QuerySet[ExportRequest]:
     return requests
 
 
+def queue_requests(
+    account: Account, state: RequestState, query: QueueQuery
+) -> QuerySet[ExportRequest]:
+    """Every request of the queue in ``state`` that ``query`` asks for, in its order: the rows
+    of the queue page (a page of them) and of its CSV (all of them)."""
+    filtered = _filtered(in_state(account, state), query, timezone.now())
+    if query.item_type:
+        filtered = filtered.filter(item_type=query.item_type)
+    return _sorted(filtered.select_related("sent_by"), query.sort)
+
+
 def queue_page(
     *,
     user: Any,
@@ -202,12 +217,8 @@ def queue_page(
 ) -> QueuePage:
     """One page of the requests in ``state``, filtered, searched and sorted, with the tabs and
     the filters' choices. A constant number of queries."""
-    now = timezone.now()
-    filtered = _filtered(in_state(account, state), query, now)
-    tabs = _tabs(filtered, query, params)
-    if query.item_type:
-        filtered = filtered.filter(item_type=query.item_type)
-    listed = _sorted(filtered.select_related("sent_by"), query.sort)
+    tabs = _tabs(_filtered(in_state(account, state), query, timezone.now()), query, params)
+    listed = queue_requests(account, state, query)
     page = Paginator(listed, PAGE_SIZE).get_page(page_number)
     allowed = decidable_types(user, account)
     rows = [
@@ -215,7 +226,7 @@ def queue_page(
             request=r,
             type_label=by_object_type(r.item_type).erp_label,
             url=item_url(account, r.item_type, r.item_id),
-            amount=_amount(r.summary.get("amount")),
+            amount=amount_of(r.summary.get("amount")),
             may_decide=r.item_type in allowed,
         )
         for r in page.object_list

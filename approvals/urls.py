@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from approvals import item_views, preferences, views
+from approvals import batch_views, item_views, preferences, queue_csv, views
 
 ERP = "a/<slug:account>/erp"
 
@@ -17,6 +17,21 @@ urlpatterns: list[URLPattern] = [
         name="export-waiting",
     ),
     path(f"{ERP}/rejected/", views.RejectedView.as_view(), name="export-rejected"),
+    path(
+        f"{ERP}/ready-to-export/export.csv",
+        queue_csv.QueueCsvView.as_view(),
+        name="export-queue-csv",
+    ),
+    path(
+        f"{ERP}/failed-to-export/export.csv",
+        queue_csv.QueueCsvView.as_view(queue_key="failed"),
+        name="export-failed-csv",
+    ),
+    path(
+        f"{ERP}/export-batches/<str:token>/",
+        batch_views.ExportBatchView.as_view(),
+        name="export-batch",
+    ),
     path(
         f"{ERP}/requests/<int:pk>/retry/",
         views.DecisionView.as_view(decision="retry"),

@@ -10,6 +10,7 @@ user without the right is 403 and another account's request is 404.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,8 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 
-from approvals import selectors
+from approvals import batches, selectors
+from approvals.batch_views import panel_context
 from approvals.errors import DecisionConflict, InvalidTransition
 from approvals.forms import (
     AcceptForm,
@@ -44,7 +46,8 @@ from permissions.policy import Action
 from permissions.web import PolicyView
 from tenancy.web import AccountRequest
 
-QUEUE_PARAMS = ("q", "type", "project", "sender", "age", "sort", "page")
+QUEUE_PARAMS = ("q", "type", "project", "sender", "age", "sort", "page", "batch")
+FILTERS = ("q", "type", "project", "sender", "age", "batch")
 PAUSED_NOTE = "Exports to the ERP are paused: accepted items wait until an ERP admin resumes."
 # Conflicts: the item or request moved on since the page was drawn.
 CONFLICTS = (DecisionConflict, InvalidTransition)
@@ -127,6 +130,13 @@ def _clean_querystring(querystring: str) -> str:
     return urlencode({name: value for name, value in kept.items() if value})
 
 
+def queue_query(account: Any, params: Any) -> selectors.QueueQuery:
+    """The filters, search and sort in ``params``, with the export batch they may name."""
+    token = params.get("batch", "")
+    batch = batches.filter_batch(token, account) if token else None
+    return dataclasses.replace(parse_query(params), batch=batch)
+
+
 def _paused(request: AccountRequest) -> bool:
     return selectors.paused(request.user, request.account) is not None
 
@@ -140,14 +150,16 @@ def render_queue(
     error: str = "",
     status: int = 200,
     own_only: bool = False,
+    follow: str = "",
 ) -> HttpResponse:
     """The queue page, or (htmx) its ``#queue`` section, for the filters in ``querystring``
-    (``own_only``: only the requests the user sent, whatever the sender filter says)."""
+    (``own_only``: only the requests the user sent, whatever the sender filter says;
+    ``follow``: the export batch whose progress the page shows, see :mod:`approvals.batches`)."""
     account = request.account
     params = QueryDict(querystring, mutable=True)
     if own_only:
         params["sender"] = str(request.user.pk)
-    query = parse_query(params)
+    query = queue_query(account, params)
     data = selectors.queue_page(
         user=request.user,
         account=account,
@@ -176,7 +188,8 @@ def render_queue(
         "page_querystring": without_page.urlencode(),
         "back": urlencode({"queue": queue.key, "qs": querystring}),
         "queue_url": _queue_url(account, queue),
-        "filtered": any(params.get(k) for k in ("q", "type", "project", "sender", "age")),
+        "filtered": any(params.get(k) for k in FILTERS),
+        "batch": panel_context(account, follow) if follow else None,
     }
     template = "approvals/_queue.html" if is_htmx(request) else "approvals/queue.html"
     response = render(request, template, context, status=status)
@@ -194,7 +207,8 @@ class QueueView(PolicyView):
 
     def get(self, request: AccountRequest, **kwargs: Any) -> HttpResponse:
         querystring = _clean_querystring(request.GET.urlencode())
-        return render_queue(request, QUEUES[self.queue_key], querystring)
+        follow = request.GET.get("follow", "")
+        return render_queue(request, QUEUES[self.queue_key], querystring, follow=follow)
 
 
 class RejectedView(PolicyView):
@@ -210,12 +224,17 @@ class RejectedView(PolicyView):
         return render_queue(request, QUEUES["rejected"], querystring, own_only=own_only)
 
 
-def _decided(request: AccountRequest, queue: Queue, querystring: str, note: str) -> HttpResponse:
-    """After a decision: back to the queue (plain form) or the re-drawn queue (htmx)."""
+def _decided(
+    request: AccountRequest, queue: Queue, querystring: str, note: str, follow: str | None = None
+) -> HttpResponse:
+    """After a decision: back to the queue (plain form) or the re-drawn queue (htmx), with the
+    progress of the exports it started when there are more than a handful (``follow``)."""
     messages.success(request, note)
     if not is_htmx(request):
+        if follow:
+            querystring = "&".join(filter(None, (querystring, urlencode({"follow": follow}))))
         return redirect(_queue_url(request.account, queue, querystring))
-    response = render_queue(request, queue, querystring)
+    response = render_queue(request, queue, querystring, follow=follow or "")
     # A dialog's form asked: the queue is what changed, and the dialog closes.
     response["HX-Retarget"] = "#queue"
     response["HX-Reswap"] = "outerHTML"
@@ -282,7 +301,8 @@ class BulkDecisionView(PolicyView):
                 status, error = 409, exc.message
             else:
                 note = done_note(self.decision, len(done), paused=_paused(request))
-                return _decided(request, queue, querystring, note)
+                follow = batches.followed(done) if self.decision != "reject" else None
+                return _decided(request, queue, querystring, note, follow)
         return render_queue(request, queue, querystring, bulk_form=form, error=error, status=status)
 
 

@@ -22,6 +22,7 @@ from erp.services import connection_configure, connection_set_paused, connection
 from permissions.access import can
 from permissions.policy import Action
 from permissions.web import PolicyView
+from tenancy.sorting import ORDERING, Sorting, sort
 
 PAGE_SIZE = 50
 
@@ -111,6 +112,31 @@ def _connector_label(key: str) -> str:
         return key
 
 
+# The log's columns; a click on a heading sorts by it (newest first when none is chosen).
+LOG_SORTING = Sorting(
+    columns=(
+        ("started_at", "When"),
+        ("action", "Call"),
+        ("item", "Item"),
+        ("attempt", "Attempt"),
+        ("outcome", "Outcome"),
+        ("answer", "ERP answer"),
+        ("duration_ms", "ms"),
+        ("worker", "Worker"),
+    ),
+    sortable={
+        "started_at": "started_at",
+        "action": "action",
+        "item": "item_type",
+        "attempt": "attempt",
+        "outcome": "outcome",
+        "duration_ms": "duration_ms",
+        "worker": "worker",
+    },
+    numeric=frozenset({"attempt", "duration_ms"}),
+)
+
+
 class ErpLogView(PolicyView):
     """Every call made to the ERP, newest first, with filters (per item, per connection)."""
 
@@ -134,12 +160,17 @@ class ErpLogView(PolicyView):
         if request.GET.get("errors") == "open":
             calls = calls.exclude(outcome__in=["", ErpCall.Outcome.SUCCESS]).filter(resolved=False)
             chosen["errors"] = "open"
-        page = Paginator(calls, PAGE_SIZE).get_page(request.GET.get("page"))
+        sorted_calls = sort(LOG_SORTING, request.GET, calls)
+        page = Paginator(sorted_calls.pop("rows"), PAGE_SIZE).get_page(request.GET.get("page"))
         params = request.GET.copy()
         params.pop("page", None)
+        filtered = params.copy()
+        filtered.pop(ORDERING, None)
         context = {
+            **sorted_calls,
             "active_tab": "erp-log",
             "page": page,
+            "filtered": bool(filtered),
             "chosen": chosen,
             "outcomes": ErpCall.Outcome.choices,
             "actions": ["export", "update", "lookup", "test", "fetch", "unlink_check"],

@@ -27,6 +27,7 @@ from syncs.models import SyncRun
 from syncs.schedules import ensure_schedules, next_runs, schedule_update
 from syncs.services import sync_cancel, sync_request
 from tenancy.models import Account
+from tenancy.sorting import ORDERING, Sorting, sort
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -177,6 +178,20 @@ class SyncBarView(SyncKindView):
         return self.bar(project=self.project())
 
 
+# The sync log's columns; a click on a heading sorts by it (newest first when none is chosen).
+LOG_SORTING = Sorting(
+    columns=(
+        ("created_at", "Sync"),
+        ("kind", "What"),
+        ("trigger", "Why"),
+        ("state", "State"),
+        ("records", "Records"),
+        ("took", "Took"),
+    ),
+    sortable={"created_at": "created_at", "kind": "kind", "trigger": "trigger", "state": "state"},
+)
+
+
 class SyncLogView(PolicyView):
     """Every run, newest first, with filters; each links to its page."""
 
@@ -195,18 +210,23 @@ class SyncLogView(PolicyView):
                 found = found.filter(created_at__date__gte=data["date_from"])
             if data["date_to"]:
                 found = found.filter(created_at__date__lte=data["date_to"])
-        page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+        listed = sort(LOG_SORTING, request.GET, found)
+        page = Paginator(listed.pop("rows"), PAGE_SIZE).get_page(request.GET.get("page"))
         labels = {k.key: k.label for k in kinds}
         for run in page.object_list:
-            run.kind_label = labels.get(run.kind, run.kind)  # type: ignore[attr-defined]
+            run.kind_label = labels.get(run.kind, run.kind)
         params = request.GET.copy()
         params.pop("page", None)
+        filtered = params.copy()
+        filtered.pop(ORDERING, None)
         context = {
+            **listed,
             "active_tab": "erp-log",
             "form": form,
             "page": page,
             "bars": [bar_context(request, self.account, k) for k in kinds],
             "querystring": params.urlencode(),
+            "filtered": bool(filtered),
         }
         return render(request, "syncs/log.html", context)
 

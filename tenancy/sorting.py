@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import QueryDict
 
 ORDERING = "ordering"
@@ -23,6 +23,7 @@ class Heading:
     href: str = ""
     sort: str = ""  # aria-sort: ascending, descending ("" when not sorted by it)
     key: str = ""  # the column's key (a template may style a column by it)
+    numeric: bool = False  # a column of numbers (right-aligned)
 
     @property
     def arrow(self) -> str:
@@ -33,6 +34,7 @@ class Heading:
 class Sorting:
     columns: tuple[tuple[str, str], ...]  # (key, heading text), in the list's order
     sortable: Mapping[str, str]  # column key -> the ORM path it sorts by
+    numeric: frozenset[str] = frozenset()  # the columns of numbers
 
     def asked(self, params: QueryDict) -> tuple[str, bool] | None:
         """``(column key, descending)`` named by ``?ordering=``, or None."""
@@ -58,7 +60,7 @@ class Sorting:
         found = []
         for key, text in self.columns:
             if key not in self.sortable:
-                found.append(Heading(text, key=key))
+                found.append(Heading(text, key=key, numeric=key in self.numeric))
                 continue
             current = asked is not None and asked[0] == key
             descending = current and asked is not None and asked[1]
@@ -66,13 +68,16 @@ class Sorting:
             query.pop("page", None)
             query[ORDERING] = f"-{key}" if current and not descending else key
             sort = ("descending" if descending else "ascending") if current else ""
-            found.append(Heading(text, f"?{query.urlencode()}", sort, key))
+            found.append(Heading(text, f"?{query.urlencode()}", sort, key, key in self.numeric))
         return found
 
 
-def sort(
-    sorting: Sorting, params: QueryDict, queryset: QuerySet[Model]
-) -> tuple[QuerySet[Model], list[Heading]]:
-    """The queryset sorted as ``params`` ask, and the headings to show."""
+def sort(sorting: Sorting, params: QueryDict, queryset: QuerySet[Any]) -> dict[str, Any]:
+    """What a sortable list's page needs: ``rows`` (the queryset sorted as ``params`` ask),
+    ``headings`` (``_sort_head.html`` draws them) and ``ordering`` (kept by its filter form)."""
     asked = sorting.asked(params)
-    return sorting.apply(queryset, asked), sorting.headings(params, asked)
+    return {
+        "rows": sorting.apply(queryset, asked),
+        "headings": sorting.headings(params, asked),
+        "ordering": params.get(ORDERING, "") if asked else "",
+    }

@@ -22,8 +22,9 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from approvals.batches import token_for
 from integrations.kinds import exportable_types, kinds
-from integrations.reports import REPORTS
+from integrations.reports import reports
 from permissions.levels import Level, Privilege
 from syncs.appliers import staged
 from syncs.appliers.base import Scope
@@ -73,7 +74,7 @@ def item_types() -> dict[str, type[Model]]:
 
 def report_slugs() -> list[str]:
     """The ``<report>`` slugs of the report pages."""
-    return [report.key for report in REPORTS]
+    return [report.key for report in reports()]
 
 
 def every_right() -> dict[str, Any]:
@@ -100,6 +101,7 @@ DIMENSIONS = {
     "sync": lambda: [kind.key for kind in sync_kinds()],
     "item_type": lambda: list(item_types()),
     "report": report_slugs,
+    "fmt": lambda: ["csv", "pdf"],
 }
 
 # Open to every member by design (where a member lands, and what tells them which account
@@ -109,6 +111,7 @@ FOR_EVERY_MEMBER: dict[str, int] = {
     "home": 302,  # / sends a member to their account's overview
     "account-home": 200,  # the overview: tiles of the records they may see (none: says so)
     "reports": 200,  # the report index lists the reports they may open (none: says so)
+    "project-reports": 200,  # a project's report index, the same way
     "GET /api/v1/accounts/": 200,  # the accounts they belong to
     "GET /api/v1/accounts/{slug}/": 200,
     "GET /api/v1/": 200,  # the API root: the list of endpoints
@@ -128,6 +131,8 @@ def web_value(param: str, dims: dict[str, str], world: World) -> Any:
         return first_of(record_kinds()[dims["kind"]][0], world.account).pk
     if param == "pk":  # the approvals routes: an export request
         return world.pending.pk
+    if param == "token":  # an export batch: the exports of one accept
+        return world.batch
     if param == "item_id":
         return first_of(item_types()[dims["item_type"]], world.account).pk
     if param == "user_id":
@@ -148,6 +153,14 @@ def full_rights_status(route: Route, dims: dict[str, str]) -> int:
         return 405
     if route.view_name in REDIRECT_VIEWS:
         return 302
+    if route.view_name == "report-file" and dims.get("report") == "unsyncable-direct-costs":
+        return 404  # a project-only report: its files are made on a project's page
+    if route.view_name == "project-report" + "-file" * ("fmt" in dims) and dims.get("report") in (
+        "accountants",
+        "synced-sub-jobs",
+        "archived-companies",
+    ):
+        return 404  # company-only reports are not run on a project
     kind = dims.get("kind")
     if route.view_name in ("record-create", "record-edit") and kind:
         writable = record_kinds()[kind][1]
@@ -178,6 +191,7 @@ class World:
     full: Any  # member of ``account``, Admin on every tool, every privilege
     outsider: Any  # member of ``other`` only, with every right there
     pending: Any  # an export request in Ready to Export (another waits in Failed to Export)
+    batch: str = ""  # the token of an export batch (approvals.batches): one accepted request
 
 
 def first_of(kind: type[Model], account: Any) -> Any:
@@ -219,7 +233,11 @@ def build_world() -> World:
     pending = export_request(account, first, "pending", full)
     export_request(account, second, "failed", full)
     export_request(other, first, "pending", outsider)
-    return World(account, other, nobody, full, outsider, pending)
+    exported = export_request(account, list(item_types())[2], "synced", full)
+    exported.decided_by, exported.decided_at = full, full.date_joined
+    exported.save(update_fields=["decided_by", "decided_at"])
+    batch = token_for([exported]) or ""
+    return World(account, other, nobody, full, outsider, pending, batch)
 
 
 @pytest.fixture(scope="module")
@@ -286,6 +304,10 @@ def api_path(op: Operation, world: World) -> str:
             return op.fill({"kind": sync_kinds()[0].key})
         if op.params == ("key",):  # the reports: one that needs no project
             return op.fill({"key": "accountants"})
+        if op.params == ("id", "key"):  # a report at a project's level
+            return op.fill({"id": first_of(model("Project"), world.account).pk, "key": "job-costs"})
+        if op.params == ("token",):  # an export batch
+            return op.fill({"token": world.batch})
         assert found is not None, f"{api_id(op)}: no queryset to take a {op.params} from"
         obj = first_of(found, world.account)
         values = {p: getattr(obj, "pk" if p == "id" else p) for p in op.params}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from approvals.api.batches import ExportBatchView
 from approvals.api.views import ExportRequestViewSet
 
 app_name = "approvals-api"
@@ -11,4 +13,7 @@ app_name = "approvals-api"
 router = SimpleRouter()
 router.register("export-requests", ExportRequestViewSet, basename="export-request")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("export-batches/<str:token>/", ExportBatchView.as_view(), name="export-batch"),
+]

@@ -37,7 +37,9 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
+from approvals import batches
 from approvals.api import serializers as s
+from approvals.api.batches import BATCH_LINK, batch_link
 from approvals.errors import DecisionConflict, InvalidTransition, SendRefused
 from approvals.models import ExportRequest, RequestState
 from approvals.services import (
@@ -314,14 +316,19 @@ class ExportRequestViewSet(
         summary="Accept several",
         request=s.BulkSerializer,
         responses=_responses(200, s.ExportRequestSerializer(many=True)),
-        description="All or nothing: one that cannot be accepted refuses the lot.",
+        parameters=[BATCH_LINK],
+        description="All or nothing: one that cannot be accepted refuses the lot. With more "
+        f"than {batches.HANDFUL}, the `Link` header names the batch whose exports to follow.",
     )
     @action(detail=False, methods=["post"], url_path="bulk-accept", url_name="bulk-accept")
     def bulk_accept(self, request: Request) -> Response:
         ids = self._ids(self._body(s.BulkSerializer)["ids"])
         with workflow_errors():
-            export_accept(account=self.account, request_ids=ids, actor=request.user)
-        return Response(self._shown(ids))
+            accepted = export_accept(account=self.account, request_ids=ids, actor=request.user)
+        response = Response(self._shown(ids))
+        if token := batches.followed(accepted):
+            response["Link"] = batch_link(request, token)
+        return response
 
     @extend_schema(
         summary="Reject several",

@@ -16,8 +16,27 @@ from integrations import audit_trail as trail
 from permissions.policy import Action
 from permissions.web import PolicyView
 from tenancy.models import Account
+from tenancy.sorting import ORDERING, Sorting, sort
 
 PAGE_SIZE = 50
+# The trail's columns; a click on a heading sorts by it (newest first when none is chosen).
+SORTING = Sorting(
+    columns=(
+        ("created_at", "When"),
+        ("actor", "Who"),
+        ("verb", "What"),
+        ("item", "Object"),
+        ("states", "Before → after"),
+        ("reason", "Reason"),
+        ("details", "Details"),
+    ),
+    sortable={
+        "created_at": "created_at",
+        "actor": "actor__username",
+        "verb": "verb",
+        "item": "item_type",
+    },
+)
 
 
 def audit_filterset(request: HttpRequest, account: Account) -> trail.AuditEventFilter:
@@ -41,14 +60,18 @@ def audit_page(
     """One page of the filtered rows (a constant number of queries for any page); a filter
     that is not valid names its field (400)."""
     valid = filterset.is_valid()
-    events = filterset.qs if valid else filterset.queryset.none()
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    listed = sort(SORTING, request.GET, filterset.qs if valid else filterset.queryset.none())
+    page = Paginator(listed.pop("rows"), PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    filtered = params.copy()
+    filtered.pop(ORDERING, None)
     item_type = request.GET.get("item_type", "")
     item_id = request.GET.get("item_id", "")
     on_record = valid and item_type and item_id.isdigit()
     context = {
+        **listed,
+        "filtered": bool(filtered),
         "active_tab": "audit",
         "filterset": filterset,
         "page": page,
@@ -78,8 +101,9 @@ class AuditTrailCsvView(PolicyView):
         if not filterset.is_valid():
             return audit_page(request, self.account, filterset)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        rows = sort(SORTING, request.GET, filterset.qs)["rows"]
         response = StreamingHttpResponse(
-            trail.csv_lines(filterset.qs), content_type="text/csv; charset=utf-8"
+            trail.csv_lines(rows), content_type="text/csv; charset=utf-8"
         )
         name = f"audit-trail-{self.account.slug}-{stamp}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -1,13 +1,16 @@
 """A record list as a CSV file: the rows the list shows with its filters, search and sort (every
 page), its columns under their headings, read from the database in chunks so memory stays
-bounded however many rows there are."""
+bounded however many rows there are.
+
+:func:`csv_rows` and :func:`streamed_csv` make any list's download (the export queues' too)."""
 
 from __future__ import annotations
 
 import csv
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.http import StreamingHttpResponse
@@ -41,22 +44,30 @@ def cell_text(cell: Cell) -> str:
     return str(cell.value)
 
 
-def csv_lines(kind: Kind, rows: Iterable[Model]) -> Iterator[str]:
-    """The heading line, then one line per record; a text that a spreadsheet would run as a
+def csv_rows(header: Sequence[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+    """The heading line, then one line per row; a text that a spreadsheet would run as a
     formula is neutralised (:func:`integrations.audit_trail.csv_safe`)."""
     writer = csv.writer(_Echo())
+    yield writer.writerow(header)
+    for cells in rows:
+        yield writer.writerow([csv_safe(cell) for cell in cells])
+
+
+def streamed_csv(lines: Iterable[str], filename: str) -> StreamingHttpResponse:
+    """The download of ``lines`` as ``filename``, streamed as they are made."""
+    response = StreamingHttpResponse(lines, content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def csv_lines(kind: Kind, rows: Iterable[Model]) -> Iterator[str]:
+    """The list's columns under their headings, one line per record."""
     shown = lists.columns(kind)
     sent = kind.erp is not None
-    yield writer.writerow([text for _, text in shown])
-    for obj in rows:
-        cells = (cell_text(cell_for(obj, path, sent=sent)) for path, _ in shown)
-        yield writer.writerow([csv_safe(text) for text in cells])
+    cells = ((cell_text(cell_for(obj, path, sent=sent)) for path, _ in shown) for obj in rows)
+    return csv_rows([text for _, text in shown], cells)
 
 
 def csv_response(kind: Kind, queryset: QuerySet[Model]) -> StreamingHttpResponse:
     """The download: streamed, the rows read ``CHUNK`` at a time (prefetches run per chunk)."""
-    response = StreamingHttpResponse(
-        csv_lines(kind, queryset.iterator(chunk_size=CHUNK)), content_type="text/csv"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{kind.key}.csv"'
-    return response
+    return streamed_csv(csv_lines(kind, queryset.iterator(chunk_size=CHUNK)), f"{kind.key}.csv")

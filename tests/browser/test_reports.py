@@ -81,7 +81,5 @@ def test_a_job_page_leads_to_its_reports(
     expect(page.locator(".crumbs")).to_contain_text(job.number)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(
-            path=str(screenshot_dir / f"report-unsyncable-{width}.png"), full_page=True
-        )
+        page.screenshot(path=str(screenshot_dir / f"report-unsyncable-{width}.png"), full_page=True)
         assert not overflows(page), f"the report scrolls sideways at {width} px"

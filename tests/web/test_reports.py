@@ -82,8 +82,8 @@ def test_unsyncable_direct_costs_report_says_why(account):
     DirectCostLineItem.objects.create(direct_cost=cost, amount=Decimal("10"))
     allowed = member(account, levels={Tool.REPORTS: Level.READ_ONLY, Tool.BUDGET: Level.ADMIN})
     page = login(allowed).get(
-        report_url(account, "unsyncable-direct-costs"), {"project": project.pk}
-    )
+        report_url(account, "unsyncable-direct-costs"), {"project": project.pk}, follow=True
+    )  # to the job's own page of the report
     assert page.status_code == 200
     assert "Vendor Unsynced Supply Co is not synced with the ERP." in page.text
     assert "No invoice number." in page.text
