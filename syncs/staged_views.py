@@ -30,6 +30,7 @@ from syncs.kinds import SyncKind, staged_kinds
 from syncs.models import StagedRecord, StagedStatus
 from syncs.views import bar_context
 from tenancy.models import Account
+from tenancy.sorting import Sorting, sort
 
 # The ERP fields each type shows as columns: (key in ``data``, heading).
 COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -61,6 +62,27 @@ def shown(key: str, value: Any) -> Any:
     return value
 
 
+def sorting(columns: tuple[tuple[str, str], ...]) -> Sorting:
+    """Ready to Import's columns: the ERP number, the type's ERP fields, the status and when
+    the ERP changed it; each sorts by a click on its heading except amounts (the ERP's fields
+    are kept as sent, as text, which would sort "9" after "10")."""
+    fields = {key: "name" if key == "name" else f"data__{key}" for key, _ in columns}
+    return Sorting(
+        columns=(
+            ("origin_code", "ERP number"),
+            *columns,
+            ("status", "Status"),
+            ("changed_at", "Changed in the ERP"),
+        ),
+        sortable={
+            "origin_code": "origin_code",
+            **{key: path for key, path in fields.items() if key not in MONEY},
+            "status": "status",
+            "changed_at": "changed_at",
+        },
+    )
+
+
 def _kinds(view: PolicyView) -> list[SyncKind]:
     connector = connector_class_for(view.account)
     return [k for k in staged_kinds() if k.fetches_of(connector)]
@@ -90,14 +112,14 @@ class ReadyToImportView(PolicyView):
             records = records.filter(status=status)
         if query:
             records = selectors.search_staged(records, query)
-        page = Paginator(records.order_by("origin_code", "pk"), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        columns = COLUMNS[chosen.key]
+        listed = sort(sorting(columns), request.GET, records.order_by("origin_code", "pk"))
+        page = Paginator(listed.pop("rows"), PAGE_SIZE).get_page(request.GET.get("page"))
         params = request.GET.copy()
         params.pop("page", None)
-        columns = COLUMNS[chosen.key]
         counts = selectors.staged_counts(self.account, connection)
         context = {
+            **listed,
             "active_tab": "ready-to-import",
             "kinds": kinds,
             "chosen": chosen,

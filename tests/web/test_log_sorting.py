@@ -16,7 +16,7 @@ from audit.services import Change, audit_rows
 from erp.connections import connection_for
 from erp.models import ErpCall
 from permissions.levels import Level, Tool
-from syncs.models import SyncRun, Trigger
+from syncs.models import StagedRecord, StagedStatus, SyncRun, Trigger
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +100,26 @@ def test_the_audit_trail_sorts_by_what_happened(account, client):
     down = client.get(url, {"ordering": "-verb"})
     order = re.findall(r'title="(export_rejected|export_sent|record_updated)"', down.text)
     assert order == ["record_updated", "export_sent", "export_rejected"]
+
+
+def test_ready_to_import_sorts_by_its_erp_fields_but_not_by_amounts(account, client):
+    connection = connection_for(account)
+    for code, name, city in (("J-1", "Clinic", "Denver"), ("J-2", "Arena", "Boulder")):
+        StagedRecord.objects.create(
+            account=account,
+            connection=connection,
+            item_type="jobs",
+            origin_id=code,
+            origin_code=code,
+            name=name,
+            data={"name": name, "city": city, "estimated_value": "9.00"},
+            status=StagedStatus.STAGED,
+        )
+    url = reverse("ready-to-import", args=[account.slug])
+    default = client.get(url, {"type": "jobs"}).text
+    assert default.index("Clinic") < default.index("Arena")  # by ERP number
+    by_city = client.get(url, {"type": "jobs", "ordering": "city"}).text
+    assert by_city.index("Arena") < by_city.index("Clinic")
+    assert 'aria-sort="ascending"' in by_city
+    assert "ordering=-city" in by_city  # the heading's next click sorts down
+    assert "ordering=estimated_value" not in by_city  # amounts are text from the ERP: no sort
