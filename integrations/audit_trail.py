@@ -23,7 +23,7 @@ from django.utils import timezone
 from django_filters import rest_framework as filters
 
 from audit.models import AuditEvent
-from integrations.audit_words import kinds_by_type, named_changes, value_label
+from integrations.audit_words import kinds_by_type, named_changes, state_label, value_label
 from tenancy.models import Account
 
 SYSTEM = "System"
@@ -181,6 +181,7 @@ class Row:
     item_label: str
     url: str
     data: list[tuple[str, str]]
+    states: str = ""  # "Ready to Export → Accepted"; "" when the row changed no state
 
 
 def rows(account: Account, events: Iterable[AuditEvent]) -> list[Row]:
@@ -196,9 +197,17 @@ def rows(account: Account, events: Iterable[AuditEvent]) -> list[Row]:
             item_label=item_type_label(event.item_type),
             url=record_url(account, event.item_type, event.item_id),
             data=data_lines(_with_changes(event.data or {}, named.get(event.pk))),
+            states=_states(event),
         )
         for event in events
     ]
+
+
+def _states(event: AuditEvent) -> str:
+    if not (event.before or event.after):
+        return ""
+    before, after = (state_label(event.item_type, s) or "—" for s in (event.before, event.after))
+    return f"{before} → {after}"
 
 
 def _with_changes(data: Mapping[str, Any], changes: Mapping[str, Any] | None) -> Mapping[str, Any]:

@@ -21,9 +21,11 @@ from django.db.models import Model
 
 from audit.models import AuditEvent
 from integrations.kinds import Kind, kinds
+from integrations.models import ErpState
 from tenancy.models import Account
 from tenancy.scoping import AccountScopedQuerySet, for_account
 
+ERP_STATES: dict[str, str] = dict(ErpState.choices)
 # Data key -> stored value -> its label.
 VALUE_LABELS: dict[str, dict[str, str]] = {}
 
@@ -31,6 +33,23 @@ VALUE_LABELS: dict[str, dict[str, str]] = {}
 def register_value_labels(key: str, labels: Mapping[str, str]) -> None:
     """Say how the values of the data key ``key`` read (``{"jobs": "Jobs"}``)."""
     VALUE_LABELS.setdefault(key, {}).update(labels)
+
+
+# Item type -> stored state -> its label, for rows whose states are not a record's ERP states.
+STATE_LABELS: dict[str, dict[str, str]] = {}
+
+
+def register_state_labels(item_type: str, labels: Mapping[str, str]) -> None:
+    """Say how the states of rows about ``item_type`` read (a sync run's ``queued``: "Queued")."""
+    STATE_LABELS.setdefault(item_type, {}).update(labels)
+
+
+def state_label(item_type: str, value: str) -> str:
+    """A row's before or after state in words: the item type's own labels, else the ERP states
+    a record and its export request go through ("pending": "Ready to Export")."""
+    if not value:
+        return ""
+    return STATE_LABELS.get(item_type, {}).get(value) or ERP_STATES.get(value, value)
 
 
 def value_label(key: str, value: Any) -> Any:

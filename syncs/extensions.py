@@ -12,7 +12,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from erp.connections import connector_class_for
-from integrations.audit_words import register_value_labels
+from integrations.audit_words import register_state_labels, register_value_labels
 from integrations.models import OwnerInvoice, Project, SubcontractorInvoice
 from integrations.web.extensions import (
     OVERVIEW,
@@ -28,7 +28,7 @@ from permissions.policy import Action
 from syncs import selectors
 from syncs.dashboard import syncs_panel
 from syncs.kinds import kinds, sync_kind
-from syncs.models import Every, StagedRecord, StagedStatus, Trigger
+from syncs.models import Every, RunState, StagedRecord, StagedStatus, Trigger
 from syncs.views import bar_context
 from tenancy.models import Account
 
@@ -118,3 +118,5 @@ def _register_audit_words() -> None:
     register_value_labels("kind", {kind.key: kind.label for kind in kinds()})
     register_value_labels("trigger", dict(Trigger.choices))
     register_value_labels("every", {**dict(Every.choices), Every.DAILY: "Daily"})
+    register_state_labels("sync_run", dict(RunState.choices))
+    register_state_labels("staged_record", dict(StagedStatus.choices))

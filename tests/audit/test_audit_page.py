@@ -121,7 +121,7 @@ def test_rows_read_in_words_newest_first(account):
     assert "System" in text  # the row no person wrote
     assert "Use portal contract numbers:</span> True → False" in text
     assert "Matching the ERP" in text
-    assert "queued → running" in text
+    assert "Queued → Running" in text  # a sync run's states, as the sync log names them
     assert earlier.strftime("%b") in text  # dated like the rest of the portal ("Nov 28, 2026")
 
 

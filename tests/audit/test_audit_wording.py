@@ -84,3 +84,19 @@ def test_names_cost_one_query_per_related_model_whatever_the_rows(scene: Any) ->
         story = item_history(account, kind, item)
     assert len(four) == len(one)
     assert ("Vendor", f"{others[0].name} → {others[1].name}") in story.entries[0].details
+
+
+def test_states_read_in_words_by_what_the_row_is_about(scene: Any) -> None:
+    """An export's states read as the queues name them, a sync run's as the sync log does."""
+    account, item, _ = scene
+    audit_rows(
+        None,
+        [
+            Change(account.pk, "commitment", item.pk, "export_accepted", "pending", "accepted"),
+            Change(account.pk, "sync_run", 987654, "sync_finished", "running", "failed"),
+        ],
+    )
+    page = audit_page(account, item_id=item.pk, item_type="commitment")
+    assert "Ready to Export → Accepted" in page and "pending → accepted" not in page
+    runs = audit_page(account, item_type="sync_run", item_id=987654)
+    assert "Running → Failed" in runs and "Running → Failed to Export" not in runs
