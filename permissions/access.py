@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 M = TypeVar("M", bound=Model)
 _CACHE_ATTR = "_erp_portal_holdings"
+MEMBER_ACCOUNTS_ATTR = "_erp_portal_member_accounts"  # permissions.backends' cache
 
 
 def holdings_for(user: AnyUser, account: Account) -> Holdings | None:
@@ -35,8 +36,9 @@ def holdings_for(user: AnyUser, account: Account) -> Holdings | None:
 
 
 def forget_holdings(user: AnyUser) -> None:
-    """Drop the cached grants (after they change within the same request)."""
+    """Drop the cached grants and memberships (after they change within the same request)."""
     user.__dict__.pop(_CACHE_ATTR, None)
+    user.__dict__.pop(MEMBER_ACCOUNTS_ATTR, None)
 
 
 def _load_holdings(user: Any, account: Account) -> Holdings | None:
