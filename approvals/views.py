@@ -35,6 +35,7 @@ from approvals.forms import (
 )
 from approvals.models import ExportRequest, RequestState
 from approvals.numbering import accept_fields
+from approvals.queue_sorting import sort_headings
 from approvals.services import (
     export_accept,
     export_reject,
@@ -189,6 +190,7 @@ def render_queue(
         "back": urlencode({"queue": queue.key, "qs": querystring}),
         "queue_url": _queue_url(account, queue),
         "filtered": any(params.get(k) for k in FILTERS),
+        "headings": sort_headings(params, query.sort),
         "batch": panel_context(account, follow) if follow else None,
     }
     template = "approvals/_queue.html" if is_htmx(request) else "approvals/queue.html"
