@@ -57,6 +57,8 @@ def shown(key: str, value: Any) -> Any:
             return intcomma(f"{Decimal(str(value)):.2f}")
         if key.endswith("_date") and isinstance(value, str) and value:
             return date_format(dt.date.fromisoformat(value))
+        if key.endswith("_at") and isinstance(value, str) and value:
+            return date_format(dt.datetime.fromisoformat(value))  # the ERP's clock: its day
     except (InvalidOperation, ValueError):
         return value
     return value
@@ -129,7 +131,11 @@ class ReadyToImportView(PolicyView):
             "page": page,
             "columns": columns,
             "rows": [
-                (r, [shown(key, r.data.get(key, "")) for key, _ in columns])
+                (
+                    r,
+                    [shown(key, r.data.get(key, "")) for key, _ in columns],
+                    shown("changed_at", r.changed_at),
+                )
                 for r in page.object_list
             ],
             "type_tabs": [(k, counts.get(k.key, 0)) for k in kinds],

@@ -49,6 +49,7 @@ def test_amounts_and_dates_read_in_the_portals_style(account):
     for text in ("18,750,000.00", "Feb 1, 2027", "n/a", "soon"):
         assert text in listed.text
     assert "18750000.00" not in listed.text and "2027-02-01" not in listed.text
+    assert "Nov 28, 2026" in listed.text and "2026-11-28" not in listed.text  # changed in the ERP
     page = client.get(reverse("staged-record", args=[account.slug, job.pk]))
     assert "18,750,000.00" in page.text and "Feb 1, 2027" in page.text
     assert client.get(reverse("staged-record", args=[account.slug, odd.pk])).status_code == 200
