@@ -30,6 +30,7 @@ def test_amounts_and_dates_read_in_the_portals_style(account):
             "estimated_value": "18750000.00",
             "start_date": "2027-02-01",
         },
+        changed_at="2026-11-28T10:15:00.123456",
         status=StagedStatus.STAGED,
     )
     odd = StagedRecord.objects.create(
