@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from demo.data import DEMO_PASSWORD
 from demo.seed import seed_demo
 from integrations.models import Commitment
+from tests.browser.helpers import log_in
 
 # serialized_rollback: see tests/approvals/test_races.py (a later serialized test restores the
 # content types the database was created with).
@@ -21,14 +21,6 @@ expect: Any = pytest.importorskip("playwright.sync_api").expect
 
 YELLOW = "rgb(201, 138, 0)"  # --yellow in portal.css
 BLUE = "rgb(29, 111, 216)"  # --blue
-
-
-def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator(".who")).to_be_visible()
 
 
 def state_badge(page: Any) -> Any:

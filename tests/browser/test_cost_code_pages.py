@@ -12,6 +12,7 @@ import pytest
 
 from integrations import models as m
 from permissions.levels import Level, Tool
+from tests.browser import helpers
 from tests.browser.test_record_pages import WIDTHS, overflows
 from tests.factories import AccountFactory, member
 
@@ -19,6 +20,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serializ
 expect: Any = pytest.importorskip("playwright.sync_api").expect
 
 PASSWORD = "pw"  # tests.factories.UserFactory's
+
+
+def log_in(page: Any, base: str, username: str) -> None:
+    helpers.log_in(page, base, username, password=PASSWORD)
+
+
 CODES = (  # full code, name, active in the ERP
     ("01", "General Requirements", True),
     ("01-310", "Project Management and Coordination", True),
@@ -67,14 +74,6 @@ def erp_world() -> tuple[Any, m.Project]:
             account=account, project=project, sub_job=sub_job, standard_code=codes[full_code]
         )
     return account, project
-
-
-def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator(".who")).to_be_visible()
 
 
 def test_cost_code_pages_at_desktop_and_tablet_widths(

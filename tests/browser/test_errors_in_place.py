@@ -17,10 +17,10 @@ from django.contrib.auth import get_user_model
 
 from approvals.models import ExportRequest, RequestState
 from approvals.services import export_send
-from demo.data import DEMO_PASSWORD
 from demo.seed import seed_demo
 from erp.services import connection_set_paused
 from integrations.models import Commitment
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 expect: Any = pytest.importorskip("playwright.sync_api").expect
@@ -32,14 +32,6 @@ WIDTHS = (1280, 820)
 def debug_like_make_run(settings: Any) -> None:
     """``make run`` sets DJANGO_DEBUG=1: the live server renders with DEBUG on, as there."""
     settings.DEBUG = True
-
-
-def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator(".who")).to_be_visible()
 
 
 def keeps_layout(page: Any, heading: str) -> None:

@@ -23,6 +23,7 @@ from demo.seed import seed_demo
 from integrations.kinds import kinds
 from integrations.models import Commitment
 from tenancy.models import Account
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 expect: Any = pytest.importorskip("playwright.sync_api").expect
@@ -121,14 +122,6 @@ def check_list_fits(page: Any, where: str) -> None:
         return
     assert table_overflow(page) <= 0, f"{where}: the table scrolls sideways at {TABLET} px"
     assert hidden_key_columns(page) == [], f"{where}: key columns off screen at {TABLET} px"
-
-
-def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator(".who")).to_be_visible()
 
 
 def visit(watch: Watch, url: str, where: str) -> None:

@@ -11,10 +11,10 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from approvals.services import export_send
-from demo.data import DEMO_PASSWORD
 from demo.seed import seed_demo
 from integrations.models import Commitment
 from tenancy.models import Membership
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 expect: Any = pytest.importorskip("playwright.sync_api").expect
@@ -36,14 +36,6 @@ APPROVER_PAGES = {
     "queue": "erp/ready-to-export/",
     "failed": "erp/failed-to-export/",
 }
-
-
-def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator(".who")).to_be_visible()
 
 
 def overflow(page: Any) -> int:

@@ -14,20 +14,12 @@ from django.contrib.auth import get_user_model
 
 from approvals.models import ExportRequest
 from approvals.services import export_send
-from demo.data import DEMO_PASSWORD
 from demo.seed import seed_demo
 from integrations.models import Commitment
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 expect: Any = pytest.importorskip("playwright.sync_api").expect
-
-
-def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator(".who")).to_be_visible()
 
 
 def test_queue_from_the_keyboard(live_server: Any, open_page: Any, screenshot_dir: Path) -> None:

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from demo.data import DEMO_PASSWORD
 from permissions.levels import Level
-from tests.browser.test_approval_flow import DEMO_PASSWORD, log_in
+from tests.browser.helpers import log_in
 from tests.browser.test_record_pages import WIDTHS, overflows
 from tests.integrations.unlinking import delete_in_erp, synced_record, user_at
 
