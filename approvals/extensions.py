@@ -10,13 +10,8 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from approvals import dashboard
-from approvals.selectors import (
-    decidable_types,
-    failed_count,
-    item_workflow,
-    overview,
-    pending_count,
-)
+from approvals.selectors import decidable_types, failed_count, overview, pending_count
+from approvals.workflow import item_workflow
 from integrations.kinds import is_exportable
 from integrations.web.extensions import (
     OVERVIEW,

@@ -20,6 +20,7 @@ from approvals.forms import problem_rows
 from approvals.models import ExportRequest, RequestState
 from approvals.services import export_retrieve, export_send_outcome, may_send
 from approvals.views import CONFLICTS, is_htmx
+from approvals.workflow import item_workflow
 from integrations.kinds import by_object_type, kind_of
 from permissions.access import restrict
 from permissions.policy import Action
@@ -37,7 +38,7 @@ def render_workflow(
 ) -> HttpResponse:
     """The item's workflow section (htmx), or a page around it (a refusal without JS)."""
     account = request.account
-    workflow = selectors.item_workflow(request.user, account, item)
+    workflow = item_workflow(request.user, account, item)
     context = {
         "obj": item,
         "workflow": workflow,
