@@ -14,14 +14,22 @@ from typing import TYPE_CHECKING, Protocol
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from demo.data.account import ACCOUNT_NAME, ACCOUNT_SLUG, DEMO_PASSWORD, DEMO_PEOPLE
+from demo.data.account import (
+    ACCOUNT_NAME,
+    ACCOUNT_SLUG,
+    DEMO_COMPANY_TEMPLATES,
+    DEMO_PASSWORD,
+    DEMO_PEOPLE,
+    DEMO_PROJECT_TEMPLATES,
+)
 from demo.data.projects import IMPORT_TEMPLATE
 from demo.erp import demo_tryton_url, seed_erp_ledger
 from demo.exports import seed_export_history
 from demo.records import RecordSeeder
 from demo.syncs import first_syncs
 from integrations import models as m
-from permissions.models import ToolGrant
+from permissions.models import TemplateScope
+from permissions.templates import seed_templates
 from syncs.models import StagedRecord, StagedStatus
 from tenancy.models import Account, Membership
 
@@ -114,16 +122,20 @@ def _seed_users(account: Account) -> dict[str, User]:
 
 
 def _seed_grants(account: Account, users: dict[str, User]) -> None:
-    """Company-level grants; one a user already has (at whatever level) is left alone."""
-    have = set(
-        ToolGrant.objects.filter(account=account, project=None).values_list("user_id", "tool")
-    )
-    ToolGrant.objects.bulk_create(
-        ToolGrant(account=account, user=users[person.username], tool=tool, level=level)
-        for person in DEMO_PEOPLE
-        for tool, level in person.grants.items()
-        if (users[person.username].pk, tool) not in have
-    )
+    """The permission templates, and each person's company template; a person who already has
+    one (or adjustments) is left alone."""
+    company = seed_templates(account, TemplateScope.COMPANY, DEMO_COMPANY_TEMPLATES)
+    seed_templates(account, TemplateScope.PROJECT, DEMO_PROJECT_TEMPLATES)
+    for person in DEMO_PEOPLE:
+        user = users[person.username]
+        if (
+            person.template is None
+            or user.groups.filter(permission_template__account=account).exists()
+        ):
+            continue
+        group = company[person.template].group
+        assert group is not None  # a company template's
+        user.groups.add(group)
 
 
 def _seed_import_template(account: Account) -> None:

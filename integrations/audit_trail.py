@@ -59,6 +59,9 @@ VERB_LABELS: dict[str, str] = {
     "connection_resumed": "Exports resumed",
     "secrets_reencrypted": "ERP secrets re-encrypted",
     "permissions_changed": "Permissions changed",
+    "permission_template_created": "Permission template created",
+    "permission_template_changed": "Permission template changed",
+    "permission_template_deleted": "Permission template deleted",
     "token_revoked": "API token revoked",  # nosec B105  # an event's label
     # Cost codes
     "cost_codes_refreshed": "Cost codes refreshed",
@@ -81,6 +84,7 @@ ITEM_TYPE_LABELS: dict[str, str] = {
     "account": "Account settings",
     "erp_connection": "ERP connection",
     "membership": "Member",
+    "permission_template": "Permission template",
     "user": "User",
 }
 

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 
+from permissions.grants import load_member
 from permissions.levels import Level, Privilege, Tool
-from permissions.models import ToolGrant
 from permissions.policy import POLICY, Action, Holdings, Scope, rule_allows
 from permissions.resources import project_id_of, resource_for
 from tenancy.scoping import AccountScopedQuerySet
@@ -49,18 +49,8 @@ def _load_holdings(user: Any, account: Account) -> Holdings | None:
         if user.is_superuser:
             return Holdings(company={}, per_project={}, privileges=frozenset(), superuser=True)
         return None
-    company: dict[str, int] = {}
-    per_project: dict[tuple[int, str], int] = {}
-    grants = ToolGrant.objects.filter(account=account, user=user).values_list(
-        "tool", "project_id", "level"
-    )
-    for tool, project_id, level in grants:
-        if project_id is None:
-            company[tool] = level
-        else:
-            per_project[(project_id, tool)] = level
     privileges = frozenset(p.value for p in Privilege if getattr(membership, p.value))
-    return Holdings(company, per_project, privileges, superuser=user.is_superuser)
+    return load_member(account, user.pk).holdings(privileges, superuser=user.is_superuser)
 
 
 def can(
@@ -145,16 +135,17 @@ def restrict(
         return queryset
     resource = resource_for(model)
     tool = tool or resource.tool
-    company_level = Level(holdings.company.get(tool, Level.NONE))
     if resource.project_path is None:
+        company_level = Level(holdings.company.get(tool, Level.NONE))
         return queryset if company_level >= level else queryset.none()
+    base = holdings.on_unassigned_projects(tool)
     overrides = {
         project_id: granted
         for (project_id, granted_tool), granted in holdings.per_project.items()
         if granted_tool == tool
     }
     lookup = f"{resource.project_path}__in" if resource.project_path != "pk" else "pk__in"
-    if company_level >= level:
+    if base >= level:
         hidden = [pid for pid, granted in overrides.items() if granted < level]
         return queryset.exclude(**{lookup: hidden}) if hidden else queryset
     shown = [pid for pid, granted in overrides.items() if granted >= level]

@@ -18,7 +18,8 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from permissions.levels import Level, Privilege, Tool
-from permissions.models import ToolGrant
+from permissions.models import TemplateScope
+from permissions.templates import seed_templates
 from tenancy.models import Account, Membership
 
 
@@ -100,12 +101,18 @@ def _new_account(name: str, errors: dict[str, list[str]]) -> Account:
     return account
 
 
+COMPANY_ADMIN = "Company Admin"  # the first admin's company template
+
+
 def _make_admin(account: Account, user: Any) -> None:
     Membership.objects.create(account=account, user=user, **{p.value: True for p in Privilege})
-    ToolGrant.objects.bulk_create(
-        ToolGrant(account=account, user=user, tool=tool, level=Level.ADMIN, granted_by=user)
-        for tool in Tool
+    templates = seed_templates(
+        account,
+        TemplateScope.COMPANY,
+        {COMPANY_ADMIN: dict.fromkeys(Tool, Level.ADMIN)},
+        can_create_project=True,
     )
+    user.groups.add(templates[COMPANY_ADMIN].group_id)
 
 
 def _all_fields_but(name: str) -> list[str]:

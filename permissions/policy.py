@@ -82,23 +82,38 @@ class Scope:
 
 @dataclass
 class Holdings:
-    """One user's grants and privileges in one account, loaded once per request."""
+    """One user's levels and privileges in one account, loaded once per request.
+
+    ``company`` is the company level per tool; ``per_project`` what a project has of its own (a
+    project template's levels and adjustments); ``project_default`` the levels of the account's
+    default project template, which apply on a project with nothing of its own (None: no
+    default, the company level applies there).
+    """
 
     company: dict[str, int]
     per_project: dict[tuple[int, str], int]
     privileges: frozenset[str]
     superuser: bool = False
+    project_default: dict[str, int] | None = None
+
+    def on_unassigned_projects(self, tool: Tool) -> Level:
+        """The level on a project where the user has nothing of its own."""
+        if tool in COMPANY_ONLY_TOOLS:
+            return Level(self.company.get(tool, Level.NONE))
+        source = self.company if self.project_default is None else self.project_default
+        return Level(source.get(tool, Level.NONE))
 
     def level(self, tool: Tool, scope: Scope) -> Level:
-        company = Level(self.company.get(tool, Level.NONE))
         if tool in COMPANY_ONLY_TOOLS:
-            return company
+            return Level(self.company.get(tool, Level.NONE))
         if scope.project_id is not None:
-            return Level(self.per_project.get((scope.project_id, tool), company))
+            own = self.per_project.get((scope.project_id, tool))
+            return Level(own) if own is not None else self.on_unassigned_projects(tool)
         if scope.anywhere:
             on_projects = [lvl for (_, t), lvl in self.per_project.items() if t == tool]
-            return Level(max([company, *on_projects]))
-        return company
+            company = self.company.get(tool, Level.NONE)
+            return Level(max([company, self.on_unassigned_projects(tool), *on_projects]))
+        return Level(self.company.get(tool, Level.NONE))
 
     def has(self, privilege: Privilege) -> bool:
         return privilege.value in self.privileges

@@ -6,13 +6,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from permissions.access import can
 from permissions.forms import MemberPermissionsForm, ProjectGrantFormSet
-from permissions.levels import LEVEL_LABELS, Level, Tool
-from permissions.models import ToolGrant
+from permissions.grants import Source, account_company_levels, company_levels, load_member
+from permissions.levels import Level, Tool
+from permissions.models import ProjectUserPermission, project_model
 from permissions.policy import Action
 from permissions.services import ProjectGrant, member_permissions_set
 from permissions.web import PolicyView
@@ -28,20 +30,18 @@ class DirectoryView(PolicyView):
             .select_related("user")
             .order_by("user__username")
         )
-        company: dict[tuple[int, str], int] = {}
-        project_counts: dict[int, int] = {}
-        for user_id, tool, level, project_id in ToolGrant.objects.for_account(
-            self.account
-        ).values_list("user_id", "tool", "level", "project_id"):
-            if project_id is None:
-                company[(user_id, tool)] = level
-            else:
-                project_counts[user_id] = project_counts.get(user_id, 0) + 1
+        company = account_company_levels(self.account)
+        project_counts = dict(
+            ProjectUserPermission.objects.filter(content_object__account=self.account)
+            .values_list("user_id")
+            .annotate(n=Count("content_object_id", distinct=True))
+        )
         rows = [
             {
                 "membership": ms,
                 "levels": [
-                    LEVEL_LABELS[Level(company.get((ms.user_id, t.value), 0))] for t in Tool
+                    company.get(ms.user_id, (None, company_levels(None, {})))[1][t].level.label
+                    for t in Tool
                 ],
                 "project_grants": project_counts.get(ms.user_id, 0),
             }
@@ -61,19 +61,18 @@ class MemberPermissionsView(PolicyView):
         membership = get_object_or_404(
             Membership.objects.for_account(self.account).select_related("user"), user_id=user_id
         )
-        levels: dict[str, int] = {}
-        project_rows: list[dict[str, Any]] = []
-        for grant in (
-            ToolGrant.objects.for_account(self.account)
-            .filter(user_id=user_id)
-            .select_related("project")
-        ):
-            if grant.project_id is None:
-                levels[grant.tool] = grant.level
-            else:
-                project_rows.append(
-                    {"project": grant.project, "tool": grant.tool, "level": grant.level}
-                )
+        grants = load_member(self.account, membership.user_id)
+        levels = {
+            tool.value: int(held.level)
+            for tool, held in grants.company.items()
+            if held.source == Source.ADJUSTMENT
+        }
+        projects = project_model()._default_manager.in_bulk(list(grants.projects))
+        project_rows: list[dict[str, Any]] = [
+            {"project": projects[pid], "tool": tool.value, "level": level}
+            for pid, own in grants.projects.items()
+            for tool, level in own.adjustments.items()
+        ]
         return membership, levels, project_rows
 
     def forms(

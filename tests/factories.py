@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from integrations import models as m
+from permissions.grants import store_project_levels
 from permissions.levels import Level, Tool
 from permissions.models import ToolGrant
 from tenancy.models import Account, Membership
@@ -140,12 +141,15 @@ class PrimeContractFactory(factory.django.DjangoModelFactory[m.PrimeContract]):
     status = m.ContractStatus.APPROVED
 
 
-def grant(user: Any, account: Account, tool: Tool, level: Level, project: Any = None) -> ToolGrant:
-    """Give ``user`` ``level`` on ``tool`` (company-wide, or on ``project``)."""
-    obj, _ = ToolGrant.objects.update_or_create(
-        account=account, user=user, tool=tool, project=project, defaults={"level": level}
-    )
-    return obj
+def grant(user: Any, account: Account, tool: Tool, level: Level, project: Any = None) -> None:
+    """Give ``user`` ``level`` on ``tool``: a company adjustment, or on ``project`` a project
+    adjustment."""
+    if project is not None:
+        store_project_levels([(user.pk, project.pk, tool, level)])
+    else:
+        ToolGrant.objects.update_or_create(
+            account=account, user=user, tool=tool, defaults={"level": level}
+        )
 
 
 def member(

@@ -17,7 +17,7 @@ class DemoUser(NamedTuple):
     last_name: str
     job_title: str
     role: str
-    grants: dict[Tool, Level]
+    template: str | None  # the company permission template (a name in DEMO_COMPANY_TEMPLATES)
     privileges: tuple[Privilege, ...] = ()
     superuser: bool = False
 
@@ -33,39 +33,50 @@ _PROJECT_TOOLS = (
 )
 _ITEM_TOOLS = (Tool.DIRECTORY, *_PROJECT_TOOLS[:-1])
 
+#: Company permission templates (name: level per tool; a tool not named is None).
+DEMO_COMPANY_TEMPLATES: dict[str, dict[Tool, Level]] = {
+    "ERP Administrator": {**_levels(Level.READ_ONLY), Tool.ERP_INTEGRATIONS: Level.ADMIN,
+                          Tool.DIRECTORY: Level.ADMIN},
+    "Accounting": {**_levels(Level.READ_ONLY, *_ITEM_TOOLS), Tool.ERP_INTEGRATIONS: Level.ADMIN},
+    "Project Manager": {**_levels(Level.ADMIN, *_PROJECT_TOOLS), Tool.DIRECTORY: Level.STANDARD},
+    "Read Only": _levels(Level.READ_ONLY),
+}
+#: Project permission templates, for giving someone other levels on one job.
+DEMO_PROJECT_TEMPLATES: dict[str, dict[Tool, Level]] = {
+    "Project Manager (job)": _levels(Level.ADMIN, *_PROJECT_TOOLS),
+    "Job Read Only": _levels(Level.READ_ONLY, *_PROJECT_TOOLS),
+}
+
 DEMO_PEOPLE: tuple[DemoUser, ...] = (
     DemoUser(
         "erpadmin", "Morgan", "Reyes", "ERP Administrator",
         "ERP admin: Admin on ERP Integrations and Directory, Can Push to Accounting",
-        {**_levels(Level.READ_ONLY), Tool.ERP_INTEGRATIONS: Level.ADMIN,
-         Tool.DIRECTORY: Level.ADMIN},
-        (Privilege.CAN_PUSH_TO_ACCOUNTING,),
+        "ERP Administrator", (Privilege.CAN_PUSH_TO_ACCOUNTING,),
     ),
     DemoUser(
         "approver", "Priya", "Natarajan", "Accounting Manager",
         "Accounting Approver: Admin on ERP Integrations, Can Push to Accounting, ERP digest",
-        {**_levels(Level.READ_ONLY, *_ITEM_TOOLS), Tool.ERP_INTEGRATIONS: Level.ADMIN},
-        (Privilege.CAN_PUSH_TO_ACCOUNTING, Privilege.SUBSCRIBE_ERP_DIGEST),
+        "Accounting", (Privilege.CAN_PUSH_TO_ACCOUNTING, Privilege.SUBSCRIBE_ERP_DIGEST),
     ),
     DemoUser(
         "pm", "Jake", "Sullivan", "Senior Project Manager",
         "Project manager: Admin on the project tools (sends items to the ERP), no ERP rights",
-        {**_levels(Level.ADMIN, *_PROJECT_TOOLS), Tool.DIRECTORY: Level.STANDARD},
+        "Project Manager",
     ),
     DemoUser(
         "viewer", "Lena", "Park", "Estimator",
         "Viewer: Read Only on every tool, ERP Integrations included",
-        _levels(Level.READ_ONLY),
+        "Read Only",
     ),
     DemoUser(
         "nobody", "Sam", "Ortiz", "Field Engineer",
-        "Member with no tool grants: sees no records",
-        {},
+        "Member with no permission template: sees no records",
+        None,
     ),
     DemoUser(
         "admin", "Alex", "Kim", "System Administrator",
         "Superuser: Django admin and every tool",
-        {}, superuser=True,
+        None, superuser=True,
     ),
 )
 # fmt: on

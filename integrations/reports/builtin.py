@@ -21,9 +21,9 @@ from integrations.models import (
 )
 from integrations.reports import Column, Level, Report, Run, Table, money_total, register
 from integrations.reports.chart import bars
+from permissions.grants import company_level_holders
 from permissions.levels import Level as ToolLevel
 from permissions.levels import Tool
-from permissions.models import ToolGrant
 from permissions.policy import Action
 from tenancy.models import Account, Membership
 
@@ -37,9 +37,7 @@ def accountants(account: Account) -> QuerySet[Membership]:
     """Accounting Approvers: Standard or Admin on ERP Integrations and 'Can Push to Accounting'
     (by the matrix, the Admins only, unless the account lets Standard users approve)."""
     least = ToolLevel.STANDARD if account.allow_standard_approvers else ToolLevel.ADMIN
-    approver_ids = ToolGrant.objects.filter(
-        account=account, project=None, tool=Tool.ERP_INTEGRATIONS, level__gte=least
-    ).values("user_id")
+    approver_ids = company_level_holders(account, Tool.ERP_INTEGRATIONS, least)
     return (
         Membership.objects.for_account(account)
         .filter(is_active=True, can_push_to_accounting=True, user_id__in=approver_ids)

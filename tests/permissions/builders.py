@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 
 from integrations import models as m
 from permissions.access import can
+from permissions.grants import store_project_levels
 from permissions.levels import Level, Tool
 from permissions.models import ToolGrant
 from tenancy.models import Account, Membership
@@ -93,6 +94,7 @@ def build(account: Account, specs: Sequence[Spec]) -> list[Any]:
         for user, spec in zip(users, specs, strict=True)
     )
     grants: list[ToolGrant] = []
+    on_projects: list[tuple[int, int, Tool, Level]] = []
     for user, spec in zip(users, specs, strict=True):
         grants.append(
             ToolGrant(account=account, user=user, tool=Tool.ERP_INTEGRATIONS, level=spec.erp)
@@ -102,11 +104,11 @@ def build(account: Account, specs: Sequence[Spec]) -> list[Any]:
             for tool, level in spec.company.items()
             if tool != Tool.ERP_INTEGRATIONS
         )
-        grants.extend(
-            ToolGrant(account=account, user=user, tool=tool, level=level, project_id=pid)
-            for (pid, tool), level in spec.on_projects.items()
+        on_projects.extend(
+            (user.pk, pid, tool, level) for (pid, tool), level in spec.on_projects.items()
         )
     ToolGrant.objects.bulk_create(grants)
+    store_project_levels(on_projects)
     return users
 
 
