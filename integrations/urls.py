@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from integrations.web import audit, cost_codes, project_templates, reports, views
+from permissions import template_views
 from permissions import views as permission_views
 
 urlpatterns = [
@@ -18,6 +19,26 @@ urlpatterns = [
         "a/<slug:account>/directory/<int:user_id>/",
         permission_views.MemberPermissionsView.as_view(),
         name="directory-member",
+    ),
+    path(
+        "a/<slug:account>/directory/templates/",
+        template_views.TemplateListView.as_view(),
+        name="directory-templates",
+    ),
+    path(
+        "a/<slug:account>/directory/templates/new/<slug:scope>/",
+        template_views.TemplateFormView.as_view(),
+        name="directory-template-new",
+    ),
+    path(
+        "a/<slug:account>/directory/templates/<int:template>/",
+        template_views.TemplateFormView.as_view(),
+        name="directory-template",
+    ),
+    path(
+        "a/<slug:account>/directory/templates/<int:template>/delete/",
+        template_views.TemplateDeleteView.as_view(),
+        name="directory-template-delete",
     ),
     path("a/<slug:account>/reports/", reports.ReportIndexView.as_view(), name="reports"),
     path("a/<slug:account>/reports/<slug:report>/", reports.ReportView.as_view(), name="report"),

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from permissions.levels import COMPANY_ONLY_TOOLS, Level, Privilege, Tool
 from permissions.models import (
@@ -299,10 +299,19 @@ def store_project_levels(rows: Iterable[tuple[int, int, Tool, Level]]) -> None:
     )
 
 
-def company_level_holders(account: Account, tool: Tool, least: Level) -> list[int]:
-    """The users whose company level on ``tool`` is at least ``least`` (three queries)."""
-    return [
-        user_id
-        for user_id, (_, levels) in account_company_levels(account).items()
-        if levels[tool].level >= least
-    ]
+def company_level_holders(account: Account, tool: Tool, least: Level) -> Q:
+    """A filter on a ``user`` field: users whose company level on ``tool`` is at least
+    ``least`` (an adjustment that high, or no adjustment and a company template that high).
+    Subqueries: the caller's query stays one query."""
+    adjusted = ToolGrant.objects.filter(account=account, tool=tool)
+    by_template = (
+        get_user_model()
+        .groups.through.objects.filter(
+            group__permission_template__account=account,
+            **{f"group__permission_template__levels__{tool.value}__gte": int(least)},
+        )
+        .exclude(user_id__in=adjusted.values("user_id"))
+        .values("user_id")
+    )
+    high = adjusted.filter(level__gte=least).values("user_id")
+    return Q(user_id__in=high) | Q(user_id__in=by_template)

@@ -176,7 +176,7 @@ def _holdings(account: Account, membership: Membership) -> dict[str, str]:
     return held
 
 
-_AS_TEMPLATE = "—"  # no adjustment (or no template): what the template says
+_AS_TEMPLATE = "Not set"  # no adjustment (or no template): the template (or nothing) applies
 
 
 def _audit(

@@ -26,6 +26,8 @@ from approvals.batches import token_for
 from integrations.kinds import exportable_types, kinds
 from integrations.reports import reports
 from permissions.levels import Level, Privilege
+from permissions.models import TemplateScope
+from permissions.templates import seed_templates
 from syncs.appliers import staged
 from syncs.appliers.base import Scope
 from syncs.kinds import kinds as sync_kinds
@@ -102,6 +104,7 @@ DIMENSIONS = {
     "item_type": lambda: list(item_types()),
     "report": report_slugs,
     "fmt": lambda: ["csv", "pdf"],
+    "scope": lambda: ["company", "project"],  # a new permission template's kind
 }
 
 # Open to every member by design (where a member lands, and what tells them which account
@@ -123,7 +126,7 @@ FOR_EVERY_MEMBER: dict[str, int] = {
 KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
-def web_value(param: str, dims: dict[str, str], world: World) -> Any:
+def web_value(param: str, dims: dict[str, str], world: World, view_name: str = "") -> Any:
     """A real value for a URL parameter that is not a dimension (kind, item type, report)."""
     if param == "account":
         return world.account.slug
@@ -141,6 +144,8 @@ def web_value(param: str, dims: dict[str, str], world: World) -> Any:
         return first_of(model("SyncRun"), world.account).pk
     if param == "record":
         return first_of(model("StagedRecord"), world.account).pk
+    if param == "template" and view_name.startswith("directory-"):  # a permission template's
+        return first_of(model("PermissionTemplate"), world.account).pk
     if param == "template":  # a project template's pages (under Settings)
         return first_of(model("ProjectTemplate"), world.account).pk
     if param == "project":  # a project's own pages (its cost codes)
@@ -226,6 +231,7 @@ def build_world() -> World:
     for owner in (account, other):
         build_records(owner)
         model("ProjectTemplate")._default_manager.create(account=owner, name="Standard job")
+        seed_templates(owner, TemplateScope.COMPANY, {"Field staff": {}})
         sync_request(account=owner, kind="vendors", trigger="schedule")
         connection = model("ErpConnection")._default_manager.get(account=owner)
         staged.apply(Scope(owner, connection, "vendors"), [{"origin_id": "V-1", "name": "ERP Co"}])
@@ -292,7 +298,10 @@ def api_params(user: str) -> list[Any]:
 
 
 def web_path(route: Route, dims: dict[str, str], world: World) -> str:
-    kwargs = {p: dims[p] if p in dims else web_value(p, dims, world) for p in route.params}
+    kwargs = {
+        p: dims[p] if p in dims else web_value(p, dims, world, route.view_name)
+        for p in route.params
+    }
     return reverse(route.view_name, kwargs=kwargs)
 
 
@@ -500,7 +509,10 @@ def object_params(params: tuple[str, ...]) -> list[str]:
 
 def foreign_web_path(route: Route, dims: dict[str, str], world: World) -> str:
     """The route in the outsider's own account, with the first account's objects."""
-    kwargs = {p: dims[p] if p in dims else web_value(p, dims, world) for p in route.params}
+    kwargs = {
+        p: dims[p] if p in dims else web_value(p, dims, world, route.view_name)
+        for p in route.params
+    }
     return reverse(route.view_name, kwargs={**kwargs, "account": world.other.slug})
 
 
@@ -518,7 +530,13 @@ FOREIGN_API_CASES = [
 
 def test_the_foreign_id_walks_cover_the_object_routes(world: World) -> None:
     names = {param.values[0].view_name for param in FOREIGN_WEB_CASES}
-    assert {"record-detail", "record-edit", "export-send", "directory-member"} <= names
+    assert {
+        "record-detail",
+        "record-edit",
+        "export-send",
+        "directory-member",
+        "directory-template",
+    } <= names
     api = {param.id for param in FOREIGN_API_CASES}
     assert {
         "GET /api/v1/commitments/{id}/",

@@ -27,6 +27,8 @@ from approvals.models import ExportRequest
 from audit.models import AuditEvent
 from erp.models import ErpCall, ErpConnection
 from integrations.models import Commitment
+from permissions.grants import load_member
+from permissions.levels import Level, Tool
 from permissions.models import ToolGrant
 from tenancy.models import Account, Membership
 
@@ -210,7 +212,6 @@ def _fill_previous_version(old_apps: Any) -> dict[str, Any]:
     rows = {
         Account: (account_model, account.pk),
         Membership: (membership_model, admin_membership.pk),
-        ToolGrant: (grant_model, grant.pk),
         Commitment: (commitment_model, commitment.pk),
         ErpConnection: (connection_model, erp_connection.pk),
         ExportRequest: (request_model, request.pk),
@@ -303,9 +304,11 @@ def test_previous_version_database_migrates_forward_without_loss():
     assert approver_membership.can_push_to_accounting
     assert approver_membership.subscribe_erp_digest
     assert set(account.memberships.values_list("pk", flat=True)) == set(before["memberships"])
-    grant = ToolGrant.objects.select_related("account").get(pk=before["grant"])
-    assert grant.account == account
-    assert list(account.tool_grants.all()) == [grant]
+    # The grant became a company template the approver holds (permissions 0004).
+    assert not ToolGrant.objects.filter(pk=before["grant"]).exists()
+    held = load_member(account, before["users"][1])
+    assert held.company_template is not None
+    assert held.company[Tool.ERP_INTEGRATIONS].level == Level.STANDARD
     commitment = Commitment.objects.select_related("account", "project", "vendor").get(
         pk=before["commitment"]
     )

@@ -17,8 +17,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from permissions.access import can
+from permissions.grants import load_member
 from permissions.levels import Level, Tool
-from permissions.models import ToolGrant
 from permissions.policy import Action
 from tenancy.models import Account, Membership
 
@@ -216,8 +216,9 @@ def test_create_admin_with_an_account_makes_them_its_admin(monkeypatch):
     user = get_user_model().objects.get(username="owner")
     membership = Membership.objects.get(account=account, user=user)
     assert membership.can_push_to_accounting and membership.can_create_project
-    grants = dict(ToolGrant.objects.filter(account=account, user=user).values_list("tool", "level"))
-    assert grants == {tool.value: Level.ADMIN for tool in Tool}
+    held = load_member(account, user.pk)
+    assert held.company_template is not None and held.company_template.name == "Company Admin"
+    assert {tool: h.level for tool, h in held.company.items()} == dict.fromkeys(Tool, Level.ADMIN)
     # Their rights come from the membership, not only from the superuser flag.
     user.is_superuser = False
     user.save()

@@ -25,8 +25,9 @@ from erp.models import ErpCall
 from integrations import models as m
 from integrations.kinds import kind_of
 from permissions.access import can
+from permissions.grants import load_member
 from permissions.levels import Level, Tool
-from permissions.models import ToolGrant
+from permissions.models import PermissionTemplate, ToolGrant
 from permissions.policy import Action
 from syncs.selectors import paid_to_date
 from tenancy.models import Account, Membership
@@ -294,12 +295,19 @@ def test_roles_mean_what_they_say(demo):
     assert not allowed("nobody", Action.VIEW_RECORDS, commitment)
     assert allowed("admin", Action.MANAGE_ERP_CONNECTION)
     assert users["admin"].is_superuser
-    grants = ToolGrant.objects.filter(account=demo, project=None)
-    assert set(grants.filter(user=users["viewer"]).values_list("tool", "level")) == {
-        (tool.value, Level.READ_ONLY) for tool in Tool
-    }
-    assert not grants.filter(user=users["nobody"]).exists()
-    assert not grants.filter(user=users["pm"], tool=Tool.ERP_INTEGRATIONS).exists()
+    viewer = load_member(demo, users["viewer"].pk)
+    assert viewer.company_template is not None and viewer.company_template.name == "Read Only"
+    assert {tool: held.level for tool, held in viewer.company.items()} == dict.fromkeys(
+        Tool, Level.READ_ONLY
+    )
+    nobody = load_member(demo, users["nobody"].pk)
+    assert nobody.company_template is None
+    assert all(held.level == Level.NONE for held in nobody.company.values())
+    pm = load_member(demo, users["pm"].pk)
+    assert pm.company[Tool.ERP_INTEGRATIONS].level == Level.NONE
+    assert not ToolGrant.objects.filter(account=demo).exists()  # templates, no adjustments
+    names = set(PermissionTemplate.objects.filter(account=demo).values_list("name", flat=True))
+    assert {"Accounting", "Project Manager", "Read Only", "Job Read Only"} <= names
     membership = Membership.objects.get(account=demo, user=users["approver"])
     assert membership.can_push_to_accounting and membership.subscribe_erp_digest
 

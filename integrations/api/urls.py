@@ -10,6 +10,8 @@ from rest_framework.routers import DefaultRouter
 from integrations.api import (
     audit,
     cost_codes,
+    members,
+    permission_templates,
     project_templates,
     reports,
     settings,
@@ -26,6 +28,12 @@ router.register("audit-events", audit.AuditEventViewSet, basename="audit-event")
 router.register(
     "project-templates", project_templates.ProjectTemplateViewSet, basename="project-template"
 )
+router.register(
+    "permission-templates",
+    permission_templates.PermissionTemplateViewSet,
+    basename="permission-template",
+)
+router.register("members", members.MemberViewSet, basename="member")
 for kind in kinds():
     if kind.api is not None:
         router.register(kind.key, views.viewset_for(kind), basename=kind.name)

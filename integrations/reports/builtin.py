@@ -37,10 +37,10 @@ def accountants(account: Account) -> QuerySet[Membership]:
     """Accounting Approvers: Standard or Admin on ERP Integrations and 'Can Push to Accounting'
     (by the matrix, the Admins only, unless the account lets Standard users approve)."""
     least = ToolLevel.STANDARD if account.allow_standard_approvers else ToolLevel.ADMIN
-    approver_ids = company_level_holders(account, Tool.ERP_INTEGRATIONS, least)
     return (
         Membership.objects.for_account(account)
-        .filter(is_active=True, can_push_to_accounting=True, user_id__in=approver_ids)
+        .filter(company_level_holders(account, Tool.ERP_INTEGRATIONS, least))
+        .filter(is_active=True, can_push_to_accounting=True)
         .select_related("user")
         .order_by("user__last_name", "user__username")
     )

@@ -20,11 +20,11 @@ from approvals.services import export_accept, export_reject, export_retrieve, ex
 from approvals.tasks import send_erp_digests
 from demo.seed import seed_demo
 from integrations.models import Commitment, OwnerInvoice, PrimeContractChangeOrder
-from permissions.levels import Level
-from permissions.models import ToolGrant
+from permissions.levels import Level, Tool
 from permissions.policy import Action
 from tenancy.models import Membership
 from tests.factories import demo_user as user
+from tests.factories import grant
 
 DIGEST_TASK = "approvals.tasks.send_erp_digests"
 migration = importlib.import_module("approvals.migrations.0002_daily_digest_schedule")
@@ -218,9 +218,7 @@ def test_nobody_is_told_about_what_they_did_themselves(demo, send, reject):
     """An approver who sends an item is not asked to decide on it by email, and one who
     rejects their own item is not told why."""
     approver = user("approver")
-    ToolGrant.objects.filter(account=demo, user=approver, project=None, tool="commitments").update(
-        level=Level.ADMIN
-    )
+    grant(approver, demo, Tool.COMMITMENTS, Level.ADMIN)
     set_account(demo, notify_approvers_on_send=True)
     item = commitments(demo)[0]
     request = send(item, approver)
@@ -425,8 +423,9 @@ def test_digest_queries_do_not_grow_with_the_items(demo):
 def test_digest_query_budget(demo, django_assert_max_num_queries, count):
     pending_requests(demo, count)
     # The accounts with pending requests, their pending requests, the subscribed approvers, and
-    # each approver's holdings (membership and tool grants): none per item.
-    with django_assert_max_num_queries(5):
+    # each approver's holdings (membership, templates, company adjustments, project
+    # permissions): none per item.
+    with django_assert_max_num_queries(7):
         assert notifications.send_digests(now=NOW) == 1
 
 

@@ -75,8 +75,8 @@ def test_a_grant_names_each_privilege_and_level_before_and_after(account, direct
         "changed": {
             "Can Push to Accounting": ["No", "Yes"],
             "Commitments": ["Standard", "Read Only"],
-            f"Commitments on project {project.pk}": ["None", "Admin"],
-            "ERP Integrations": ["None", "Standard"],
+            f"Commitments on project {project.pk}": ["Not set", "Admin"],
+            "ERP Integrations": ["Not set", "Standard"],
         },
     }
     # Withdrawing everything is named too; saving the same again adds no row.
@@ -90,7 +90,7 @@ def test_a_grant_names_each_privilege_and_level_before_and_after(account, direct
     )
     withdrawn = rows(account, "permissions_changed")[-1].data["changed"]
     assert withdrawn["Can Push to Accounting"] == ["Yes", "No"]
-    assert withdrawn[f"Commitments on project {project.pk}"] == ["Admin", "None"]
+    assert withdrawn[f"Commitments on project {project.pk}"] == ["Admin", "Not set"]
     member_permissions_set(
         actor=directory_admin,
         account=account,

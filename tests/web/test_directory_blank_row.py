@@ -1,5 +1,6 @@
-"""A member's page is saved as the browser sends it: the always-present empty *Per project* row
-posts its lists' first choices, and must add nothing rather than refuse the whole form."""
+"""A member's page is saved as the browser sends it: the always-present empty rows of *Project
+templates* and *Project adjustments* post their lists' first choices, and must add nothing
+rather than refuse the whole form."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
+from permissions.grants import Source, load_member
 from permissions.levels import Level, Tool
-from permissions.models import ToolGrant
+from permissions.models import TemplateScope
+from permissions.templates import seed_templates
 from tenancy.models import Membership
 from tests.factories import ProjectFactory, member
 from tests.web.test_pages import login
@@ -59,40 +62,44 @@ def page_form(text: str) -> dict[str, str]:
     return parser.values
 
 
-@pytest.mark.django_db
-def test_granting_can_push_with_the_empty_project_row_untouched(account):
-    admin = member(
+def directory_admin(account):
+    return member(
         account,
         username="diradmin",
         levels={Tool.DIRECTORY: Level.ADMIN},
         can_push_to_accounting=True,
     )
+
+
+@pytest.mark.django_db
+def test_granting_can_push_with_the_empty_project_rows_untouched(account):
+    admin = directory_admin(account)
     target = member(account, username="accountant", levels={Tool.COMMITMENTS: Level.STANDARD})
-    ProjectFactory(account=account)  # the empty row's project list has something to choose
+    ProjectFactory(account=account)  # the empty rows' project lists have something to choose
+    seed_templates(account, TemplateScope.PROJECT, {"Superintendent": {Tool.BUDGET: Level.ADMIN}})
     client = login(admin)
     url = reverse("directory-member", kwargs={"account": account.slug, "user_id": target.pk})
     data = page_form(client.get(url).text)
     assert data["grants-TOTAL_FORMS"] == "1" and data["grants-0-project"] == ""
     assert data["grants-0-tool"] and data["grants-0-level"]  # a browser posts the first choice
+    assert data["templates-TOTAL_FORMS"] == "1" and data["templates-0-project"] == ""
+    assert data["templates-0-template"] == ""
     data["priv_can_push_to_accounting"] = "on"
 
     response = client.post(url, data)
 
     assert response.status_code == 302, response.text
     assert Membership.objects.get(user=target).can_push_to_accounting is True
-    assert not ToolGrant.objects.filter(user=target, project__isnull=False).exists()
-    company = ToolGrant.objects.get(user=target, project__isnull=True, tool=Tool.COMMITMENTS)
-    assert company.level == Level.STANDARD  # the rest of the page is kept as it was
+    held = load_member(account, target.pk)
+    assert held.projects == {}
+    # The rest of the page is kept as it was: the company adjustment stays one.
+    assert held.company[Tool.COMMITMENTS].level == Level.STANDARD
+    assert held.company[Tool.COMMITMENTS].source == Source.ADJUSTMENT
 
 
 @pytest.mark.django_db
 def test_a_started_project_row_without_a_project_still_names_the_field(account):
-    admin = member(
-        account,
-        username="diradmin",
-        levels={Tool.DIRECTORY: Level.ADMIN},
-        can_push_to_accounting=True,
-    )
+    admin = directory_admin(account)
     target = member(account, username="accountant")
     project = ProjectFactory(account=account)
     client = login(admin)
@@ -101,7 +108,8 @@ def test_a_started_project_row_without_a_project_still_names_the_field(account):
     data["grants-0-project"] = str(project.pk)
     data["grants-0-level"] = str(int(Level.ADMIN))
     assert client.post(url, data).status_code == 302
-    assert ToolGrant.objects.get(user=target, project=project).level == Level.ADMIN
+    adjusted = load_member(account, target.pk).projects[project.pk].adjustments
+    assert list(adjusted.values()) == [Level.ADMIN]
     # The saved row is now an initial row: emptying its project is an error, not a removal.
     data = page_form(client.get(url).text)
     assert data["grants-TOTAL_FORMS"] == "2"
