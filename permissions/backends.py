@@ -15,6 +15,10 @@ asking :func:`permissions.access.can`, so ``has_perm``, ``has_perms`` and
 - ``has_module_perms`` is not answered, so the admin site shows only what Django's own
   permissions allow.
 
+Lists: :func:`permissions.access.allowed` answers "which of these records" for an action (the
+policy's ``get_objects_for_user``). django-guardian stores the project-level assignments
+(:mod:`permissions.models`) but its backend is not hooked: a stored row is not a decision.
+
 Queries: ``can()`` caches the user's grants per account on the user object; this backend adds
 one query per user object, the first time it needs them, for the user's active accounts.
 """

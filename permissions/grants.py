@@ -231,9 +231,11 @@ def load_member(account: Account, user_id: int) -> MemberGrants:
         )
     }
     projects: dict[int, ProjectGrants] = {}
-    rows = ProjectUserPermission.objects.filter(
-        user_id=user_id, content_object__account=account
-    ).values_list("content_object_id", "permission__codename")
+    rows = (
+        ProjectUserPermission.objects.for_account(account)
+        .filter(user_id=user_id)
+        .values_list("content_object_id", "permission__codename")
+    )
     for project_id, codename in rows:
         parsed = parse_codename(codename)
         own = projects.setdefault(project_id, ProjectGrants())

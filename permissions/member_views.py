@@ -21,7 +21,7 @@ from permissions.forms import (
 )
 from permissions.grants import PROJECT_TOOLS, Held, MemberGrants, Source, load_member
 from permissions.levels import Level, Tool
-from permissions.models import PermissionTemplate, project_model
+from permissions.models import PermissionTemplate, TemplateScope, project_model
 from permissions.policy import Action
 from permissions.services import ProjectGrant, ProjectTemplate, member_permissions_set
 from permissions.template_forms import add_refusal
@@ -188,7 +188,7 @@ class MemberPermissionsView(PolicyView):
             "form": form,
             "templates": templates,
             "grants": grants,
-            "has_project_templates": any(t.scope == "project" for t in member.choices.templates),
+            "has_project_templates": bool(member.choices.of_scope(TemplateScope.PROJECT)),
             "own_projects": own,
             "effective": effective(member.grants, [p.pk for p in own]),
             "default_template": member.grants.default_project_template,

@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
+from guardian.managers import UserObjectPermissionManager
 from guardian.models import UserObjectPermissionBase
 
 from permissions.levels import LEVEL_CHOICES, Level, Tool
@@ -114,12 +115,19 @@ class ToolGrant(models.Model):
         return f"{self.user} {self.get_tool_display()} {Level(self.level).label}"
 
 
+# guardian's manager (assign_perm, is_generic, ...) with the account-scoped queryset.
+ProjectPermissionManager = UserObjectPermissionManager.from_queryset(AccountScopedQuerySet)
+
+
 class ProjectUserPermission(UserObjectPermissionBase):
     """django-guardian's user object permissions on projects, with a direct foreign key."""
 
     content_object: Any = models.ForeignKey(
         "integrations.Project", on_delete=models.CASCADE, related_name="user_permissions"
     )
+    account_path = "content_object__account"
+
+    objects = ProjectPermissionManager()  # type: ignore[misc]  # guardian's, narrowed
 
     class Meta(UserObjectPermissionBase.Meta):
         abstract = False

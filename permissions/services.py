@@ -85,7 +85,7 @@ def member_permissions_set(
     )
     if not isinstance(company_template, Keep):
         _set_company_template(account, user, company_template)
-    stored = ProjectUserPermission.objects.filter(user=user, content_object__account=account)
+    stored = ProjectUserPermission.objects.for_account(account).filter(user=user)
     if isinstance(project_templates, Keep):
         stored = stored.exclude(permission__codename__startswith="template_")
         project_templates = []

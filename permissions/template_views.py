@@ -8,18 +8,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from permissions.models import PermissionTemplate, ProjectUserPermission, TemplateScope
+from permissions.models import PermissionTemplate, TemplateScope
 from permissions.policy import Action
 from permissions.template_forms import PermissionTemplateForm, scope_tools
-from permissions.templates import holder_count, template_create, template_delete, template_update
+from permissions.templates import (
+    holder_count,
+    template_create,
+    template_delete,
+    template_update,
+    with_holders,
+)
 from permissions.web import PolicyView
-from tenancy.models import Account
 
 LIST = "directory-templates"
 
@@ -29,27 +32,6 @@ class TemplateRow:
     template: PermissionTemplate
     levels: list[str]  # the level per tool, in words, in the order of the table's columns
     holders: int
-
-
-def holder_counts(account: Account, templates: list[PermissionTemplate]) -> dict[int, int]:
-    """How many members hold each of ``templates`` (the account's), by template id (two
-    queries whatever their number)."""
-    counts: dict[int, int] = dict(
-        get_user_model()
-        .groups.through.objects.filter(group__permission_template__account=account)
-        .values_list("group__permission_template")
-        .annotate(n=Count("user_id", distinct=True))
-    )
-    codenames = {t.codename: t.pk for t in templates if t.scope == TemplateScope.PROJECT}
-    rows = (
-        ProjectUserPermission.objects.filter(
-            permission__codename__in=codenames, content_object__account=account
-        )
-        .values_list("permission__codename")
-        .annotate(n=Count("user_id", distinct=True))
-    )
-    counts.update({codenames[codename]: n for codename, n in rows})
-    return counts
 
 
 def members(n: int) -> str:
@@ -72,13 +54,12 @@ class TemplatesView(PolicyView):
 
 class TemplateListView(TemplatesView):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        templates = list(PermissionTemplate.objects.for_account(self.account).order_by("name"))
-        counts = holder_counts(self.account, templates)
+        templates = list(with_holders(self.account).order_by("name"))
         tables = []
         for scope in TemplateScope:
             tools = scope_tools(scope)
             rows = [
-                TemplateRow(t, [t.level_of(tool).label for tool in tools], counts.get(t.pk, 0))
+                TemplateRow(t, [t.level_of(tool).label for tool in tools], t.holders)  # type: ignore[attr-defined]  # with_holders
                 for t in templates
                 if t.scope == scope
             ]

@@ -9,9 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
 
 from audit.services import Change, audit_rows
 from permissions.access import require
@@ -207,6 +220,34 @@ def holder_count(template: PermissionTemplate) -> int:
     )
 
 
+def with_holders(account: Account) -> QuerySet[PermissionTemplate]:
+    """``holders`` counted in the same query (what :func:`holder_count` counts)."""
+    in_group = (
+        get_user_model()
+        .groups.through.objects.filter(group_id=OuterRef("group_id"))
+        .order_by()
+        .values("group_id")
+        .annotate(n=Count("user_id", distinct=True))
+        .values("n")  # type: ignore[misc]  # the annotation just made
+    )
+    codename = Concat(Value("template_"), Cast(OuterRef("pk"), CharField()))
+    on_projects = (
+        ProjectUserPermission.objects.for_account(account)
+        .filter(permission__codename=codename)
+        .order_by()
+        .values("permission_id")
+        .annotate(n=Count("user_id", distinct=True))
+        .values("n")
+    )
+    return PermissionTemplate.objects.for_account(account).annotate(
+        holders=Case(
+            When(scope=TemplateScope.COMPANY, then=Coalesce(Subquery(in_group), 0)),
+            default=Coalesce(Subquery(on_projects), 0),
+            output_field=IntegerField(),
+        )
+    )
+
+
 def group_name(template: PermissionTemplate) -> str:
     return f"erp-portal:{template.account_id}:company-template:{template.pk}"
 
@@ -214,9 +255,9 @@ def group_name(template: PermissionTemplate) -> str:
 def _locked(account: Account, template: PermissionTemplate) -> PermissionTemplate:
     if template.account_id != account.pk:
         raise PermissionDenied("That template is not one of this account's.")
-    return (
-        PermissionTemplate.objects.select_for_update().select_related("group").get(pk=template.pk)
-    )
+    # ``of``: PostgreSQL locks no row on the nullable side of the join to the group.
+    locked = PermissionTemplate.objects.select_for_update(of=("self",)).select_related("group")
+    return locked.get(pk=template.pk)
 
 
 __all__ = [
@@ -228,4 +269,5 @@ __all__ = [
     "template_create",
     "template_delete",
     "template_update",
+    "with_holders",
 ]

@@ -48,7 +48,7 @@ class DirectoryView(PolicyView):
         company = account_company_levels(self.account)
         nothing: tuple[TemplateInfo | None, dict[Tool, Held]] = (None, company_levels(None, {}))
         project_counts = dict(
-            ProjectUserPermission.objects.filter(content_object__account=self.account)
+            ProjectUserPermission.objects.for_account(self.account)
             .values_list("user_id")
             .annotate(n=Count("content_object_id", distinct=True))
         )

@@ -16,7 +16,6 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -31,39 +30,37 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from integrations.api.fields import IdField, api_errors
+from integrations.api.fields import api_errors
+from integrations.api.member_writes import (
+    MemberPermissionsWriteSerializer,
+    PrivilegesSerializer,
+    ToolLevelSerializer,
+)
 from integrations.api.permission_templates import (
-    ERRORS,
     LevelChoiceField,
     MayManageDirectory,
+    TemplateRefSerializer,
     ToolLevelsField,
+    company_templates,
+    error_answers,
+    ref,
     refusals,
 )
 from integrations.api.schema import AccountScopedSchema
 from integrations.models import Project
-from permissions.grants import PROJECT_TOOLS, Held, MemberGrants, Source, TemplateInfo, load_member
+from permissions.grants import Held, MemberGrants, Source, TemplateInfo, load_member
 from permissions.levels import Level, Privilege, Tool
-from permissions.models import PermissionTemplate, TemplateScope
+from permissions.models import PermissionTemplate
 from permissions.services import (
     KEEP,
     Keep,
     ProjectGrant,
-    ProjectTemplate,
     member_permissions_set,
 )
 from tenancy.api import resolve_account
 from tenancy.models import Account, Membership
 
 # --- What is shown -------------------------------------------------------------------------------
-
-
-class TemplateRefSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-def ref(template: TemplateInfo | None) -> dict[str, Any] | None:
-    return {"id": template.pk, "name": template.name} if template is not None else None
 
 
 class MemberSerializer(serializers.Serializer[Membership]):
@@ -89,34 +86,6 @@ class HeldSerializer(serializers.Serializer[Any]):
     )
     source_label = serializers.CharField()
     template = TemplateRefSerializer(allow_null=True, help_text="The template it comes from.")
-
-
-class CreateProjectSerializer(serializers.Serializer[Any]):
-    allowed = serializers.BooleanField(help_text="May create projects ('Create New Project').")
-    source = serializers.ChoiceField(  # type: ignore[assignment]  # a field named "source"
-        choices=["member", "company_template", "nothing"]
-    )
-    source_label = serializers.CharField()
-    template = TemplateRefSerializer(allow_null=True)
-
-
-class PrivilegesSerializer(serializers.Serializer[Any]):
-    can_push_to_accounting = serializers.BooleanField(
-        required=False,
-        help_text="An Accounting Approver. Only a Directory Admin who holds it may change it.",
-    )
-    subscribe_erp_digest = serializers.BooleanField(required=False)
-    can_create_project = serializers.BooleanField(
-        required=False, help_text="'Create New Project' given to the member themself."
-    )
-    create_project = CreateProjectSerializer(
-        read_only=True, help_text="Whether they may create projects, and why."
-    )
-
-
-class ToolLevelSerializer(serializers.Serializer[Any]):
-    tool = serializers.ChoiceField(choices=[(t.value, t.label) for t in PROJECT_TOOLS])
-    level = LevelChoiceField()
 
 
 class ProjectPermissionsSerializer(serializers.Serializer[Any]):
@@ -183,9 +152,7 @@ def effective(membership: Membership, grants: MemberGrants) -> dict[str, Any]:
         Source.COMPANY_LEVEL: company,
         Source.DEFAULT_PROJECT_TEMPLATE: grants.default_project_template,
     }
-    projects = Project.objects.filter(account_id=membership.account_id).in_bulk(
-        list(grants.projects)
-    )
+    projects = Project.objects.for_account(membership.account).in_bulk(list(grants.projects))
     rows = []
     for project in sorted(projects.values(), key=lambda p: (p.number, p.pk)):
         own = grants.projects[project.pk]
@@ -221,111 +188,12 @@ def company_adjustments(grants: MemberGrants) -> dict[Tool, Level]:
     return {t: h.level for t, h in grants.company.items() if h.source == Source.ADJUSTMENT}
 
 
-# --- What is sent --------------------------------------------------------------------------------
-
-
-class ProjectTemplateInSerializer(serializers.Serializer[Any]):
-    project = IdField(help_text="A project of the account.")
-    template = IdField(help_text="A project template of the account.")
-
-
-class ProjectAdjustmentInSerializer(ToolLevelSerializer):
-    project = IdField(help_text="A project of the account.")
-
-
-class MemberPermissionsWriteSerializer(serializers.Serializer[Any]):
-    """What a PUT sends; a key left out keeps what is stored. Ids are resolved in the account
-    (two queries): one that is not there is a 400 on its field."""
-
-    company_template = IdField(
-        required=False, allow_null=True, help_text="A company template's id; null: none."
-    )
-    adjustments = ToolLevelsField(
-        required=False,
-        help_text="Company adjustments (replacing them all): a tool named here has this level "
-        "instead of the company template's.",
-    )
-    privileges = PrivilegesSerializer(required=False, help_text="Only the privileges sent change.")
-    project_templates = ProjectTemplateInSerializer(
-        many=True, required=False, help_text="The member's project templates (replacing them all)."
-    )
-    project_adjustments = ProjectAdjustmentInSerializer(
-        many=True,
-        required=False,
-        help_text="Project adjustments (replacing them all): a tool's level on one project.",
-    )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        account: Account = self.context["account"]
-        errors: dict[str, Any] = {}
-        if attrs.get("company_template") is not None:
-            pk = attrs["company_template"]
-            found = PermissionTemplate.objects.filter(
-                account=account, scope=TemplateScope.COMPANY, pk=pk
-            ).first()
-            if found is None:
-                errors["company_template"] = [f"No company template with id {pk} in this account."]
-            attrs["company_template"] = found
-        assigned = attrs.get("project_templates", [])
-        adjusted = attrs.get("project_adjustments", [])
-        projects = Project.objects.filter(account=account).in_bulk(
-            {row["project"] for row in (*assigned, *adjusted)}
-        )
-        templates = PermissionTemplate.objects.filter(
-            account=account, scope=TemplateScope.PROJECT
-        ).in_bulk({row["template"] for row in assigned})
-        for key, rows, unique in (
-            ("project_templates", assigned, lambda row: row["project"]),
-            ("project_adjustments", adjusted, lambda row: (row["project"], row["tool"])),
-        ):
-            found_errors = _row_errors(rows, projects, templates, unique)
-            if found_errors:
-                errors[key] = found_errors
-        if errors:
-            raise serializers.ValidationError(errors)
-        if "project_templates" in attrs:
-            attrs["project_templates"] = [
-                ProjectTemplate(projects[row["project"]], templates[row["template"]])
-                for row in assigned
-            ]
-        if "project_adjustments" in attrs:
-            attrs["project_adjustments"] = [
-                ProjectGrant(projects[row["project"]], Tool(row["tool"]), row["level"])
-                for row in adjusted
-            ]
-        return attrs
-
-
-def _row_errors(
-    rows: list[dict[str, Any]],
-    projects: dict[Any, Project],
-    templates: dict[Any, PermissionTemplate],
-    unique: Any,
-) -> dict[str, dict[str, list[str]]]:
-    """Each row's errors by its index: a project or template not in the account, or a row
-    saying again what an earlier one said."""
-    errors: dict[str, dict[str, list[str]]] = {}
-    seen: set[Any] = set()
-    for index, row in enumerate(rows):
-        said: dict[str, list[str]] = {}
-        if row["project"] not in projects:
-            said["project"] = [f"No project with id {row['project']} in this account."]
-        elif unique(row) in seen:
-            tool = f" {Tool(row['tool']).label}" if "tool" in row else ""
-            said["project"] = [
-                f"Project {projects[row['project']].number}{tool} is given twice: give it once."
-            ]
-        if "template" in row and row["template"] not in templates:
-            said["template"] = [f"No project template with id {row['template']} in this account."]
-        seen.add(unique(row))
-        if said:
-            errors[str(index)] = said
-    return errors
-
-
 # --- The routes ----------------------------------------------------------------------------------
 
-ONE = {200: MemberPermissionsSerializer, **ERRORS}
+ONE = {
+    200: MemberPermissionsSerializer,
+    **error_answers("No member with that user id in this account."),
+}
 USER_ID = OpenApiParameter(
     "user_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The member's user id."
 )
@@ -343,7 +211,9 @@ class MemberViewSet(mixins.ListModelMixin, GenericViewSet[Membership]):
     permission_classes = [MayManageDirectory]
     schema = AccountScopedSchema()
     filter_backends: list[Any] = []
-    lookup_field = "user__id"  # the user's id (a lookup that answers "none" for any id at all)
+    # The user's id, looked up on the user's key: an id beyond any the database holds finds
+    # nothing (404) rather than failing.
+    lookup_field = "user__id"
     lookup_url_kwarg = "user_id"
 
     @cached_property
@@ -416,22 +286,10 @@ class MemberViewSet(mixins.ListModelMixin, GenericViewSet[Membership]):
 
 def stored_project_grants(account: Account, grants: MemberGrants) -> list[ProjectGrant]:
     """The member's project adjustments as stored (one query)."""
-    projects = Project.objects.filter(account=account).in_bulk(list(grants.projects))
+    projects = Project.objects.for_account(account).in_bulk(list(grants.projects))
     return [
         ProjectGrant(projects[pid], tool, level)
         for pid, own in grants.projects.items()
         if pid in projects
         for tool, level in own.adjustments.items()
     ]
-
-
-def company_templates(account: Account) -> dict[int, dict[str, Any]]:
-    """Each member's company template in ``account``, by user id (one query)."""
-    rows = (
-        get_user_model()
-        .groups.through.objects.filter(group__permission_template__account=account)
-        .values_list(
-            "user_id", "group__permission_template__pk", "group__permission_template__name"
-        )
-    )
-    return {user_id: {"id": pk, "name": name} for user_id, pk, name in rows}

@@ -19,17 +19,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    IntegerField,
-    OuterRef,
     QuerySet,
-    Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -46,8 +37,9 @@ from rest_framework.viewsets import ModelViewSet
 from integrations.api.fields import api_errors
 from integrations.api.schema import AccountScopedSchema
 from permissions.access import can, describe
+from permissions.grants import TemplateInfo
 from permissions.levels import COMPANY_ONLY_TOOLS, Level, Tool
-from permissions.models import PermissionTemplate, ProjectUserPermission, TemplateScope
+from permissions.models import PermissionTemplate, TemplateScope
 from permissions.policy import Action
 from permissions.templates import (
     TemplateData,
@@ -56,6 +48,7 @@ from permissions.templates import (
     template_create,
     template_delete,
     template_update,
+    with_holders,
 )
 from tenancy.api import resolve_account
 from tenancy.models import Account
@@ -125,6 +118,27 @@ class ToolLevelsField(serializers.Field):
 
     def to_representation(self, value: Any) -> dict[str, str]:
         return {Tool(tool).value: level_name(int(level)) for tool, level in value.items()}
+
+
+class TemplateRefSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+def ref(template: TemplateInfo | None) -> dict[str, Any] | None:
+    return {"id": template.pk, "name": template.name} if template is not None else None
+
+
+def company_templates(account: Account) -> dict[int, dict[str, Any]]:
+    """Each member's company template in ``account``, by user id (one query)."""
+    rows = (
+        get_user_model()
+        .groups.through.objects.filter(group__permission_template__account=account)
+        .values_list(
+            "user_id", "group__permission_template__pk", "group__permission_template__name"
+        )
+    )
+    return {user_id: {"id": pk, "name": name} for user_id, pk, name in rows}
 
 
 # --- Templates -----------------------------------------------------------------------------------
@@ -240,40 +254,19 @@ def template_data(fields: dict[str, Any], template: PermissionTemplate | None) -
     )
 
 
-def with_holders(templates: QuerySet[PermissionTemplate]) -> QuerySet[PermissionTemplate]:
-    """``holders`` counted in the same query (what :func:`holder_count` counts)."""
-    in_group = (
-        get_user_model()
-        .groups.through.objects.filter(group_id=OuterRef("group_id"))
-        .order_by()
-        .values("group_id")
-        .annotate(n=Count("user_id", distinct=True))
-        .values("n")  # type: ignore[misc]  # the annotation just made
-    )
-    codename = Concat(Value("template_"), Cast(OuterRef("pk"), CharField()))
-    on_projects = (
-        ProjectUserPermission.objects.filter(permission__codename=codename)
-        .order_by()
-        .values("permission_id")
-        .annotate(n=Count("user_id", distinct=True))
-        .values("n")
-    )
-    return templates.annotate(
-        holders=Case(
-            When(scope=TemplateScope.COMPANY, then=Coalesce(Subquery(in_group), 0)),
-            default=Coalesce(Subquery(on_projects), 0),
-            output_field=IntegerField(),
-        )
-    )
+def error_answers(missing: str) -> dict[int | str, Any]:
+    """The error answers of a Directory Admins' route; ``missing``: what a 404 says."""
+    return {
+        400: OpenApiResponse(
+            OpenApiTypes.OBJECT,
+            description="Refused, with the reasons by field (`{field: [...]}`).",
+        ),
+        403: OpenApiResponse(OpenApiTypes.OBJECT, description="Only Directory Admins may do this."),
+        404: OpenApiResponse(OpenApiTypes.OBJECT, description=missing),
+    }
 
 
-ERRORS: dict[int | str, Any] = {
-    400: OpenApiResponse(
-        OpenApiTypes.OBJECT, description="Refused, with the reasons by field (`{field: [...]}`)."
-    ),
-    403: OpenApiResponse(OpenApiTypes.OBJECT, description="Only Directory Admins may do this."),
-    404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such template in this account."),
-}
+ERRORS = error_answers("No such template in this account.")
 ONE = {200: PermissionTemplateSerializer, **ERRORS}
 
 
@@ -328,7 +321,7 @@ class PermissionTemplateViewSet(ModelViewSet[PermissionTemplate]):
     def get_queryset(self) -> QuerySet[PermissionTemplate]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no real request
             return PermissionTemplate.objects.none()
-        return with_holders(PermissionTemplate.objects.filter(account=self.account))
+        return with_holders(self.account)
 
     def perform_create(self, serializer: Any) -> None:
         data = template_data(serializer.validated_data, None)

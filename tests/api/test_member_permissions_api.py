@@ -441,6 +441,25 @@ def test_the_messages_say_what_is_wrong(api, account, worker, site, theirs):
     }
 
 
+def test_a_company_only_tool_is_refused_on_a_project(api, account, worker):
+    project = ProjectFactory(account=account)
+    body = {"project_adjustments": [{"project": project.pk, "tool": "erp_integrations"}]}
+    response = api.put(permissions_of(worker), body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "project_adjustments": {
+            "0": {
+                "tool": [
+                    "'erp_integrations' is not a project tool: one of directory, project_admin, "
+                    "budget, prime_contracts, commitments, change_orders, invoicing, "
+                    "direct_costs, reports (the others are granted for the whole company only)."
+                ],
+                "level": ["This field is required."],
+            }
+        }
+    }
+
+
 # --- Can Push to Accounting ---------------------------------------------------------------------
 
 

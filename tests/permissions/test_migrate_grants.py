@@ -6,7 +6,10 @@ its project), fills it with the historical models and works out every answer fro
 Then it migrates forward: every user x action x project (x record type) answers the same through
 ``can()``, and what the migration made is checked (one company template per distinct set of
 grants, project grants as guardian rows, no grant left). Backwards, the grants come back and
-answer the same again.
+answer the same again; what only templates can say (a project template, a default project
+template, 'Create New Project' on a template) becomes grants that answer the same; and the data
+migration can run forward again. The seed and the previous version's answers:
+``previous_grants.py``.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from __future__ import annotations
 import functools
 import importlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -27,247 +30,32 @@ from django.db.migrations.executor import MigrationExecutor
 from integrations import models as m
 from permissions.access import can
 from permissions.grants import project_permissions
-from permissions.levels import Level, Privilege, Tool
+from permissions.levels import Level
 from permissions.models import PermissionTemplate, ProjectUserPermission, TemplateScope, ToolGrant
-from permissions.policy import POLICY, Action, Holdings, Scope, rule_allows
+from permissions.policy import Action, Holdings, Scope
 from permissions.templates import seed_templates
 from tenancy.models import Account
 from tests.factories import CommitmentFactory, CompanyFactory
+from tests.permissions.previous_grants import (
+    MODEL_OF,
+    NONE,
+    SEEDS,
+    GrantRow,
+    Seeded,
+    T,
+    answers,
+    expected_templates,
+    old_answer,
+    old_holdings,
+    raw_grants,
+    seed,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BEFORE = [("permissions", "0003_templates_and_project_permissions")]
 # The historical models the seed needs (0003 depends on the integrations and tenancy leaves).
 STATE_APPS = ("contenttypes", "auth", "tenancy", "integrations")
-
-NONE, RO, STD, ADMIN = (int(level) for level in Level)
-T = Tool
-# A record type of each tool that holds records (asked as ``obj=<model class>``).
-MODEL_OF: dict[Tool, type[Any]] = {
-    T.PROJECT_ADMIN: m.Project,
-    T.DIRECTORY: m.Company,
-    T.BUDGET: m.Budget,
-    T.PRIME_CONTRACTS: m.PrimeContract,
-    T.COMMITMENTS: m.Commitment,
-    T.INVOICING: m.SubcontractorInvoice,
-    T.DIRECT_COSTS: m.DirectCost,
-}
-ALL_ADMIN = dict.fromkeys(Tool, ADMIN)
-APPROVER_SET = {T.ERP_INTEGRATIONS: STD, T.DIRECTORY: STD, T.COMMITMENTS: ADMIN, T.BUDGET: RO}
-
-
-@dataclass(frozen=True)
-class Seed:
-    """One membership as the previous version stored it; projects by index in the account."""
-
-    username: str
-    account: str
-    company: dict[Tool, int]
-    projects: dict[tuple[int, Tool], int] = field(default_factory=dict)
-    can_push_to_accounting: bool = False
-    can_create_project: bool = False
-    is_active: bool = True
-
-
-# allow_standard_approvers, number of projects
-ACCOUNTS = {"summit": (True, 4), "rival": (False, 3)}
-SEEDS = [
-    Seed("ada", "summit", ALL_ADMIN, can_push_to_accounting=True, can_create_project=True),
-    Seed("bo", "summit", APPROVER_SET, can_push_to_accounting=True, can_create_project=True),
-    # bo's set: one template. cy's project grants lower Commitments to None and raise Budget.
-    Seed("cy", "summit", APPROVER_SET, {(0, T.COMMITMENTS): NONE, (1, T.BUDGET): ADMIN}),
-    # bo's set with 'None' rows besides: the same template.
-    Seed("dee", "summit", {**APPROVER_SET, T.INVOICING: NONE, T.REPORTS: NONE}),
-    Seed("eve", "summit", {T.ERP_INTEGRATIONS: NONE, T.DIRECTORY: NONE, T.BUDGET: NONE}),
-    Seed(
-        "fay",
-        "summit",
-        {T.ERP_INTEGRATIONS: ADMIN, T.REPORTS: RO, T.BUDGET: ADMIN},
-        {(2, T.REPORTS): NONE, (2, T.PRIME_CONTRACTS): ADMIN, (3, T.BUDGET): RO},
-        can_push_to_accounting=True,
-    ),
-    # Nothing for the company, only on projects.
-    Seed(
-        "gus",
-        "summit",
-        {},
-        {
-            (0, T.REPORTS): RO,
-            (0, T.BUDGET): ADMIN,
-            (1, T.COMMITMENTS): STD,
-            (1, T.DIRECTORY): ADMIN,
-        },
-        can_create_project=True,
-    ),
-    Seed("hal", "summit", ALL_ADMIN, {(0, T.BUDGET): NONE}, is_active=False),
-    Seed(
-        "ivy",
-        "summit",
-        {T.ERP_INTEGRATIONS: ADMIN, T.DIRECTORY: ADMIN, T.PROJECT_ADMIN: ADMIN},
-        {(3, T.PROJECT_ADMIN): RO},
-        can_push_to_accounting=True,
-    ),
-    Seed(
-        "jo",
-        "summit",
-        {
-            T.ERP_INTEGRATIONS: STD,
-            T.DIRECTORY: STD,
-            T.PROJECT_ADMIN: ADMIN,
-            T.CHANGE_ORDERS: STD,
-            T.DIRECT_COSTS: STD,
-            T.INVOICING: ADMIN,
-        },
-        {(0, T.DIRECT_COSTS): NONE, (0, T.INVOICING): RO, (2, T.REPORTS): ADMIN},
-    ),
-    Seed("kai", "rival", ALL_ADMIN),
-    Seed("lu", "rival", ALL_ADMIN, {(1, T.BUDGET): RO}),
-    Seed(
-        "mo",
-        "rival",
-        APPROVER_SET,
-        {(1, T.BUDGET): ADMIN, (1, T.REPORTS): RO, (2, T.PRIME_CONTRACTS): NONE},
-        can_push_to_accounting=True,
-    ),
-    # A member of both accounts, with other grants in each.
-    Seed(
-        "ivy",
-        "rival",
-        {T.ERP_INTEGRATIONS: RO, T.COMMITMENTS: STD},
-        {(0, T.COMMITMENTS): ADMIN, (0, T.REPORTS): RO, (0, T.BUDGET): ADMIN},
-    ),
-]
-
-Case = tuple[Action, int | None, Tool | None]  # action, project id (None: none asked), item tool
-
-
-@dataclass
-class Seeded:
-    accounts: dict[str, int]  # slug -> id
-    projects: dict[str, list[int]]  # slug -> project ids
-    users: dict[str, int]  # username -> id
-    allow_standard: dict[int, bool]  # account id -> allow_standard_approvers
-
-
-def _seed(old_apps: Any) -> Seeded:
-    user_model = old_apps.get_model("auth", "User")
-    account_model = old_apps.get_model("tenancy", "Account")
-    membership_model = old_apps.get_model("tenancy", "Membership")
-    project_model = old_apps.get_model("integrations", "Project")
-    grant_model = old_apps.get_model("permissions", "ToolGrant")
-    seeded = Seeded({}, {}, {}, {})
-    for slug, (allow_standard, count) in ACCOUNTS.items():
-        account = account_model.objects.create(
-            name=slug.title(), slug=slug, allow_standard_approvers=allow_standard
-        )
-        seeded.accounts[slug] = account.pk
-        seeded.allow_standard[account.pk] = allow_standard
-        seeded.projects[slug] = [
-            project_model.objects.create(account=account, number=f"{slug}-{i}", name=f"P{i}").pk
-            for i in range(count)
-        ]
-    for seed in SEEDS:
-        user, _ = user_model.objects.get_or_create(username=seed.username)
-        seeded.users[seed.username] = user.pk
-        account_id = seeded.accounts[seed.account]
-        membership_model.objects.create(
-            account_id=account_id,
-            user=user,
-            is_active=seed.is_active,
-            can_push_to_accounting=seed.can_push_to_accounting,
-            can_create_project=seed.can_create_project,
-        )
-        grant_model.objects.bulk_create(
-            [
-                grant_model(account_id=account_id, user=user, tool=tool.value, level=level)
-                for tool, level in seed.company.items()
-            ]
-            + [
-                grant_model(
-                    account_id=account_id,
-                    user=user,
-                    project_id=seeded.projects[seed.account][index],
-                    tool=tool.value,
-                    level=level,
-                )
-                for (index, tool), level in seed.projects.items()
-            ]
-        )
-    return seeded
-
-
-GrantRow = tuple[int, int, int | None, str, int]  # account, user, project, tool, level
-
-
-def _raw_grants(old_apps: Any) -> set[GrantRow]:
-    grants = old_apps.get_model("permissions", "ToolGrant").objects
-    return set(grants.values_list("account_id", "user_id", "project_id", "tool", "level"))
-
-
-def _old_holdings(old_apps: Any) -> dict[tuple[int, int], Holdings | None]:
-    """Each membership's holdings read straight from the raw rows, as the previous version read
-    them: company levels from project-less grants, a project grant in place of its tool's
-    company level on its project, privileges from the membership; None if not active."""
-    holdings: dict[tuple[int, int], Holdings | None] = {}
-    memberships = old_apps.get_model("tenancy", "Membership").objects.values()
-    for row in memberships:
-        key = (row["account_id"], row["user_id"])
-        privileges = frozenset(p.value for p in Privilege if row[p.value])
-        holdings[key] = Holdings({}, {}, privileges) if row["is_active"] else None
-    for account_id, user_id, project_id, tool, level in _raw_grants(old_apps):
-        held = holdings[(account_id, user_id)]
-        if held is None:
-            continue
-        if project_id is None:
-            held.company[tool] = level
-        else:
-            held.per_project[(project_id, tool)] = level
-    return holdings
-
-
-def _cases(project_ids: list[int]) -> Iterator[Case]:
-    for action in Action:
-        tools = (None, *MODEL_OF) if POLICY[action].item_tool is not None else (None,)
-        for project_id in (None, *project_ids):
-            for tool in tools:
-                yield action, project_id, tool
-
-
-def _old_answer(held: Holdings | None, allow_standard: bool, case: Case, scope: Scope) -> bool:
-    """What ``permissions.access.can`` does once it has the holdings."""
-    if held is None:
-        return False
-    action, _, tool = case
-    return rule_allows(
-        POLICY[action], held, scope, item_tool=tool, standard_approvers=allow_standard
-    )
-
-
-def _answers(seeded: Seeded, holdings: dict[tuple[int, int], Holdings | None]) -> dict[Any, bool]:
-    answers = {}
-    for slug, account_id in seeded.accounts.items():
-        allow_standard = seeded.allow_standard[account_id]
-        for (held_account, user_id), held in holdings.items():
-            if held_account != account_id:
-                continue
-            for case in _cases(seeded.projects[slug]):
-                # No project: 'on any project' (can() asks so without a project or a record).
-                scope = Scope(project_id=case[1], anywhere=case[1] is None)
-                answers[(account_id, user_id, *case)] = _old_answer(
-                    held, allow_standard, case, scope
-                )
-    return answers
-
-
-def _expected_templates(seeded: Seeded) -> dict[int, dict[frozenset[tuple[str, int]], set[int]]]:
-    """Per account: each distinct set of (non-None) company grants and the users holding it."""
-    sets: dict[int, dict[frozenset[tuple[str, int]], set[int]]] = defaultdict(dict)
-    for seed in SEEDS:
-        levels = frozenset((t.value, lvl) for t, lvl in seed.company.items() if lvl > NONE)
-        if levels:
-            account_id = seeded.accounts[seed.account]
-            sets[account_id].setdefault(levels, set()).add(seeded.users[seed.username])
-    return sets
 
 
 def _state_nodes(executor: MigrationExecutor) -> list[tuple[str, str]]:
@@ -333,20 +121,20 @@ def _run() -> Run:
     leaves = executor.loader.graph.leaf_nodes()
     try:
         old_apps = _migrate_back(executor)
-        seeded = _seed(old_apps)
-        raw_before = _raw_grants(old_apps)
-        old_holdings = _old_holdings(old_apps)
-        before = _answers(seeded, old_holdings)
+        seeded = seed(old_apps)
+        raw_before = raw_grants(old_apps)
+        held_before = old_holdings(old_apps)
+        before = answers(seeded, held_before)
 
         MigrationExecutor(connection).migrate(leaves)
         ContentType.objects.clear_cache()
         forward_mismatches = _differences(seeded, before, _now(seeded, before))
         made = _what_the_migration_made()
-        record_mismatches = _record_mismatches(seeded, old_holdings)
+        record_mismatches = _record_mismatches(seeded, held_before)
 
         back_apps = _migrate_back(MigrationExecutor(connection))
-        raw_back = _raw_grants(back_apps)
-        back = _answers(seeded, _old_holdings(back_apps))
+        raw_back = raw_grants(back_apps)
+        back = answers(seeded, old_holdings(back_apps))
         forward_again_error = _run_forward_again(back_apps)
     finally:
         _back_to_latest(leaves)
@@ -405,14 +193,14 @@ def _run_with_templates() -> list[str]:
     executor = MigrationExecutor(connection)
     leaves = executor.loader.graph.leaf_nodes()
     try:
-        seeded = _seed(_migrate_back(executor))
+        seeded = seed(_migrate_back(executor))
         MigrationExecutor(connection).migrate(leaves)
         ContentType.objects.clear_cache()
         _give_templates(seeded)
-        cases = _answers(seeded, dict.fromkeys(_memberships(seeded)))
+        cases = answers(seeded, dict.fromkeys(_memberships(seeded)))
         now = _now(seeded, cases)
         back_apps = _migrate_back(MigrationExecutor(connection))
-        back = _answers(seeded, _old_holdings(back_apps))
+        back = answers(seeded, old_holdings(back_apps))
     finally:
         _back_to_latest(leaves)
     return _differences(seeded, now, back)
@@ -463,7 +251,7 @@ def test_every_user_action_and_project_answers_the_same_after_the_migration():
 
 def test_identical_company_grants_share_one_template_and_project_grants_become_guardian_rows():
     run = _run()
-    assert run.made["templates"] == _expected_templates(run.seeded)
+    assert run.made["templates"] == expected_templates(run.seeded)
     assert run.made["project templates"] == 0
     assert run.made["grants left"] == 0  # every company grant is covered by a template
     assert run.made["project permissions"] == {
@@ -510,7 +298,7 @@ def _what_the_migration_made() -> dict[str, Any]:
 
 
 def _record_mismatches(
-    seeded: Seeded, old_holdings: dict[tuple[int, int], Holdings | None]
+    seeded: Seeded, held_before: dict[tuple[int, int], Holdings | None]
 ) -> list[str]:
     """Records in place of record types: a commitment on a project with grants of its own, and
     a company (account-wide: asked at company level)."""
@@ -524,13 +312,13 @@ def _record_mismatches(
     ]
     users = get_user_model().objects.in_bulk(list(seeded.users.values()))
     out = []
-    for (account_id, user_id), held in old_holdings.items():
+    for (account_id, user_id), held in held_before.items():
         if account_id != account.pk:
             continue
         for record, tool, scope in records:
             for action in Action:
                 case = (action, scope.project_id, tool)
-                want = _old_answer(held, account.allow_standard_approvers, case, scope)
+                want = old_answer(held, account.allow_standard_approvers, case, scope)
                 got = can(users[user_id], action, account, obj=record)
                 if got != want:
                     out.append(f"user {user_id}: {action} on {record!r}: before {want}, now {got}")

@@ -1,106 +1,44 @@
 """Permission templates through the services: what holding one gives, how changes reach holders,
-what adjustments and defaults replace, what is refused, and that every change is audited in the
-same transaction. ``restrict()`` agrees with ``can()`` on an account of 1,000 projects."""
+what adjustments and defaults replace, and what is refused (the audit: test_templates_audit.py;
+``restrict()`` on 1,000 projects: test_templates_restrict.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
-from audit.models import AuditEvent
 from integrations import models as m
-from permissions import services, templates
 from permissions.access import can, restrict
-from permissions.levels import Level, Tool
-from permissions.models import PermissionTemplate, TemplateScope
+from permissions.models import PermissionTemplate
 from permissions.policy import Action
-from permissions.services import KEEP, ProjectGrant, ProjectTemplate, member_permissions_set
-from permissions.templates import TemplateData, template_create, template_delete, template_update
-from tenancy.models import Account, Membership
+from permissions.services import KEEP, member_permissions_set
+from permissions.templates import TemplateData, template_delete, template_update
+from tenancy.models import Membership
 from tests.factories import ProjectFactory, member
+from tests.permissions.template_helpers import (
+    ADMIN,
+    COMPANY,
+    NONE,
+    PROJECT,
+    RO,
+    STD,
+    T,
+    audit_count,
+    directory_admin,
+    fresh,
+    give,
+    holds,
+    level_on,
+    make,
+)
 
 pytestmark = pytest.mark.django_db
-
-NONE, RO, STD, ADMIN = Level.NONE, Level.READ_ONLY, Level.STANDARD, Level.ADMIN
-T = Tool
-COMPANY, PROJECT = TemplateScope.COMPANY, TemplateScope.PROJECT
-# The action that needs each level on a record's tool (and nothing else).
-ACTION_AT = {RO: Action.VIEW_RECORDS, STD: Action.EDIT_RECORDS, ADMIN: Action.SEND_ITEMS}
-MODEL_OF = {T.COMMITMENTS: m.Commitment, T.BUDGET: m.Budget, T.DIRECT_COSTS: m.DirectCost}
-
-
-# --- Helpers ---------------------------------------------------------------------------------
 
 
 @pytest.fixture
 def admin(account):
-    """A Directory Admin who holds 'Can Push to Accounting'."""
-    return member(
-        account, username="dir-admin", levels={T.DIRECTORY: ADMIN}, can_push_to_accounting=True
-    )
-
-
-def fresh(user: Any) -> Any:
-    """The user read again: nothing remembered from an earlier question."""
-    return get_user_model().objects.get(pk=user.pk)
-
-
-def make(
-    admin: Any,
-    account: Account,
-    name: str,
-    scope: TemplateScope,
-    levels: dict[Tool, Level],
-    **kw: Any,
-) -> PermissionTemplate:
-    data = TemplateData(name=name, scope=scope, levels=levels, **kw)
-    return template_create(actor=admin, account=account, data=data)
-
-
-def give(
-    admin: Any,
-    account: Account,
-    user: Any,
-    *,
-    company: PermissionTemplate | None = None,
-    levels: dict[Tool, Level] | None = None,
-    on_projects: list[tuple[Any, PermissionTemplate]] | None = None,
-    adjustments: list[tuple[Any, Tool, Level]] | None = None,
-) -> None:
-    """Set everything ``user`` holds in ``account`` through the service."""
-    member_permissions_set(
-        actor=admin,
-        account=account,
-        membership=Membership.objects.get(account=account, user=user),
-        levels=levels or {},
-        privileges={},
-        project_grants=[ProjectGrant(p, t, lvl) for p, t, lvl in adjustments or []],
-        company_template=company,
-        project_templates=[ProjectTemplate(p, tpl) for p, tpl in on_projects or []],
-    )
-
-
-def holds(user: Any, account: Account, tool: Tool, level: Level, project: Any = None) -> bool:
-    """Whether ``can()`` says ``user`` holds ``level`` on ``tool`` (on ``project``)."""
-    return can(fresh(user), ACTION_AT[level], account, project=project, obj=MODEL_OF[tool])
-
-
-def level_on(user: Any, account: Account, tool: Tool, project: Any = None) -> Level:
-    """The highest level ``can()`` grants on ``tool``, found by asking."""
-    held = [lvl for lvl in (RO, STD, ADMIN) if holds(user, account, tool, lvl, project)]
-    return max(held, default=NONE)
-
-
-def audit_count(account: Account) -> int:
-    return AuditEvent.objects.filter(account=account).count()
+    return directory_admin(account)
 
 
 # --- What a template gives --------------------------------------------------------------------
@@ -391,169 +329,6 @@ def test_only_a_directory_admin_manages_templates(account, admin):
     assert audit_count(account) == before
     template.refresh_from_db()
     assert template.levels == {T.BUDGET.value: int(RO)}
-
-
-# --- Audit ----------------------------------------------------------------------------------
-
-
-def _events(account: Account, since: int) -> list[tuple[str, str]]:
-    rows = AuditEvent.objects.filter(account=account, pk__gt=since).order_by("pk")
-    return list(rows.values_list("item_type", "verb"))
-
-
-def _last_event(account: Account) -> int:
-    return (
-        AuditEvent.objects.filter(account=account)
-        .order_by("-pk")
-        .values_list("pk", flat=True)
-        .first()
-        or 0
-    )
-
-
-def test_every_change_is_audited_once(account, admin):
-    user = member(account, username="holder")
-    project = ProjectFactory(account=account)
-    start = _last_event(account)
-    company = make(admin, account, "Field", COMPANY, {T.BUDGET: RO})
-    on_project = make(admin, account, "Viewer", PROJECT, {T.BUDGET: RO})
-    template_update(
-        actor=admin,
-        account=account,
-        template=company,
-        data=TemplateData("Field", COMPANY, {T.BUDGET: STD}),
-    )
-    template_update(  # nothing changes: nothing to audit
-        actor=admin,
-        account=account,
-        template=company,
-        data=TemplateData("Field", COMPANY, {T.BUDGET: STD}),
-    )
-    give(admin, account, user, company=company, on_projects=[(project, on_project)])
-    give(admin, account, user, company=company, on_projects=[(project, on_project)])  # the same
-    give(admin, account, user)
-    template_delete(actor=admin, account=account, template=on_project)
-    assert _events(account, start) == [
-        ("permission_template", "permission_template_created"),
-        ("permission_template", "permission_template_created"),
-        ("permission_template", "permission_template_changed"),
-        ("membership", "permissions_changed"),
-        ("membership", "permissions_changed"),
-        ("permission_template", "permission_template_deleted"),
-    ]
-    changed = AuditEvent.objects.get(verb="permission_template_changed")
-    assert changed.actor == admin
-    assert changed.data["changed"]["Budget"] == ["Read Only", "Standard"]
-
-
-@contextmanager
-def audit_then_fail(module: Any) -> Iterator[None]:
-    """The service writes its audit row, then fails before returning."""
-    real = module.audit_rows
-
-    def write_then_fail(actor: Any, changes: Any) -> Any:
-        real(actor, changes)
-        raise RuntimeError("the database went away")
-
-    module.audit_rows = write_then_fail
-    try:
-        with pytest.raises(RuntimeError):
-            yield
-    finally:
-        module.audit_rows = real
-
-
-def test_a_failed_change_leaves_no_audit_row_and_nothing_changed(account, admin):
-    company = make(admin, account, "Field", COMPANY, {T.BUDGET: RO})
-    spare = make(admin, account, "Spare", PROJECT, {T.BUDGET: RO})
-    user = member(account, username="holder")
-    before, groups = audit_count(account), Group.objects.count()
-    with audit_then_fail(templates):
-        make(admin, account, "New", COMPANY, {T.BUDGET: ADMIN})
-    with audit_then_fail(templates):
-        template_update(
-            actor=admin,
-            account=account,
-            template=company,
-            data=TemplateData("Field", COMPANY, {T.BUDGET: ADMIN}),
-        )
-    with audit_then_fail(templates):
-        template_delete(actor=admin, account=account, template=spare)
-    with audit_then_fail(services):
-        give(admin, account, user, company=company)
-    assert audit_count(account) == before
-    assert set(PermissionTemplate.objects.filter(account=account)) == {company, spare}
-    assert Group.objects.count() == groups
-    company.refresh_from_db()
-    assert company.levels == {T.BUDGET.value: int(RO)}
-    assert Permission.objects.filter(codename=spare.codename).exists()
-    assert not fresh(user).groups.exists()
-
-
-# --- restrict() on 1,000 projects -----------------------------------------------------------
-
-
-def _account_of(size: int, admin: Any, account: Account) -> tuple[Any, list[m.Project]]:
-    """``size`` projects; a member with a company template, project templates on some projects,
-    adjustments on others, and a default project template."""
-    projects = m.Project.objects.bulk_create(
-        m.Project(account=account, number=f"{size}-{i}", name=f"Project {i}") for i in range(size)
-    )
-    company = make(admin, account, f"Field {size}", COMPANY, {T.COMMITMENTS: STD, T.BUDGET: RO})
-    editor = make(admin, account, f"Editor {size}", PROJECT, {T.COMMITMENTS: ADMIN})
-    budget = make(admin, account, f"Budget {size}", PROJECT, {T.BUDGET: ADMIN, T.COMMITMENTS: RO})
-    make(
-        admin,
-        account,
-        f"Default {size}",
-        PROJECT,
-        {T.COMMITMENTS: RO, T.BUDGET: STD},
-        is_default=True,
-    )
-    user = member(account, username=f"holder-{size}")
-    give(
-        admin,
-        account,
-        user,
-        company=company,
-        on_projects=[(p, editor if i % 2 else budget) for i, p in enumerate(projects) if i % 7 < 2],
-        adjustments=[(p, T.COMMITMENTS, Level(i % 4)) for i, p in enumerate(projects) if i % 5 == 1]
-        + [(p, T.DIRECT_COSTS, STD) for i, p in enumerate(projects) if i % 11 == 3],
-    )
-    return user, projects
-
-
-def _restricted(user: Any, account: Account, level: Level, tool: Tool) -> set[int]:
-    shown = restrict(m.Project.objects.all(), user, account, level=level, tool=tool)
-    return set(shown.values_list("pk", flat=True))
-
-
-def test_restrict_agrees_with_can_on_every_project_of_an_account_of_1000(account, admin):
-    user, projects = _account_of(1000, admin, account)
-    holder = fresh(user)
-    for tool in MODEL_OF:
-        for level in (RO, STD, ADMIN):
-            by_can = {
-                p.pk
-                for p in projects
-                if can(holder, ACTION_AT[level], account, project=p, obj=MODEL_OF[tool])
-            }
-            assert _restricted(fresh(user), account, level, tool) == by_can, (tool, level)
-    # Not vacuous: each source shows somewhere.
-    assert 0 < len(_restricted(fresh(user), account, ADMIN, T.COMMITMENTS)) < 1000
-    assert 0 < len(_restricted(fresh(user), account, STD, T.DIRECT_COSTS)) < 1000
-
-
-def test_restrict_takes_the_same_queries_for_10_and_1000_projects(account, admin, other_account):
-    other_admin = member(other_account, username="their-admin", levels={T.DIRECTORY: ADMIN})
-    small_user, _ = _account_of(10, other_admin, other_account)
-    large_user, _ = _account_of(1000, admin, account)
-    counts = []
-    for user, where in ((small_user, other_account), (large_user, account)):
-        with CaptureQueriesContext(connection) as queries:
-            _restricted(fresh(user), where, STD, T.COMMITMENTS)
-        counts.append(len(queries))
-    assert counts[0] == counts[1]
 
 
 def test_keep_leaves_project_templates_as_they_are(account, admin):
