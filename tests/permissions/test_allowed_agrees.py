@@ -100,9 +100,7 @@ def test_allowed_agrees_with_can_on_every_action_kind_and_record(world):
         for action in Action:
             for model in models:
                 expected = {
-                    r.pk
-                    for r in model._default_manager.all()
-                    if can(user, action, account, obj=r)
+                    r.pk for r in model._default_manager.all() if can(user, action, account, obj=r)
                 }
                 got = set(
                     allowed(model._default_manager.all(), user, account, action).values_list(
