@@ -3,7 +3,10 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from audit.admin_audit import AuditedModelAdmin
 from audit.models import AuditEvent
+from tenancy import admin as tenancy_admin
+from tenancy.models import Account, Membership
 
 
 @admin.register(AuditEvent)
@@ -33,3 +36,15 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# The tenancy app cannot import this one (a lower layer): its admins are registered here, with
+# the trail. A membership's privileges (Can Push to Accounting) changed here are audited.
+@admin.register(Account)
+class AccountAdmin(AuditedModelAdmin, tenancy_admin.AccountAdmin):
+    pass
+
+
+@admin.register(Membership)
+class MembershipAdmin(AuditedModelAdmin, tenancy_admin.MembershipAdmin):
+    pass

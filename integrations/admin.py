@@ -1,7 +1,20 @@
+"""The records in the admin site, each with its lines: every save, delete and change of lines
+writes its audit row (``audit.admin_audit``), under the record's kind as the portal's own rows."""
+
 from django.contrib import admin
 from django.db.models import Model
 
+from audit.admin_audit import AuditedModelAdmin
 from integrations import models as m
+from integrations.kinds import kind_of
+
+
+class RecordAdmin(AuditedModelAdmin):
+    def audit_item_type(self, obj: Model) -> str:
+        try:
+            return kind_of(obj).type_name
+        except LookupError:
+            return super().audit_item_type(obj)
 
 
 def _lines(model: type[Model], fk: str | None = None) -> type[admin.TabularInline]:
@@ -34,7 +47,7 @@ def _register(
         # Where a record stands with the ERP changes through the workflow, with its audit row.
         "readonly_fields": ERP_FIELDS if hasattr(model, "erp_state") else (),
     }
-    admin.site.register(model, type(f"{model.__name__}Admin", (admin.ModelAdmin,), attrs))
+    admin.site.register(model, type(f"{model.__name__}Admin", (RecordAdmin,), attrs))
 
 
 _register(m.Company, display=("name", "vendor_type", "city", "is_active"), search=("name",))

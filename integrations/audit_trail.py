@@ -77,6 +77,11 @@ VERB_LABELS: dict[str, str] = {
     "staged_archived": "Archived",
     "staged_unarchived": "Restored from the archive",
     "staged_reimported": "Imported again",
+    # The admin site
+    "admin_created": "Created in the admin site",
+    "admin_changed": "Changed in the admin site",
+    "admin_deleted": "Deleted in the admin site",
+    "admin_lines_changed": "Lines changed in the admin site",
 }
 
 # Object types that are not kinds of record, in words.

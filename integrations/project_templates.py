@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from audit.services import Change, audit_rows
 from integrations.models import ProjectTemplate
+from integrations.validation import record_problems, refuse
 from permissions.access import require
 from permissions.policy import Action
 from tenancy.models import Account
@@ -129,6 +130,7 @@ def _write(actor: Any, template: ProjectTemplate, fields: Mapping[str, Any], ver
 def _check(template: ProjectTemplate) -> None:
     if not template.name:
         raise ValidationError({"name": "Give the template a name."})
+    refuse(record_problems(template, FIELDS))
     taken = ProjectTemplate.objects.filter(account=template.account, name__iexact=template.name)
     if taken.exclude(pk=template.pk).exists():
         raise ValidationError(

@@ -3,15 +3,15 @@ approver's accept fields): control characters in text, dates outside 1900-2200, 
 their field's digits, periods that end before they start, and each field's own range (its
 model validators: retainage from 0 to 100, amounts that cannot be negative).
 
-One check, by field type, so a new field is covered without being listed. The record services
-call :func:`record_problems` and :func:`lines_problems` before they save.
+One check, by field type, so a new field is covered without being listed. The record services,
+the project templates and the ERP imports call :func:`record_problems` and
+:func:`lines_problems` before they save. The checks of text and dates themselves live in
+:mod:`tenancy.values`, for the layers below this one (permission templates, the sync appliers).
 """
 
 from __future__ import annotations
 
 import datetime
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -20,13 +20,31 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-FIRST_DATE = datetime.date(1900, 1, 1)
-LAST_DATE = datetime.date(2200, 12, 31)
+from tenancy.values import (
+    CONTROL_CHARACTERS,
+    FIRST_DATE,
+    LAST_DATE,
+    control_character,
+    date_problem,
+    text_problem,
+)
 
-# C0 controls, DEL, C1 controls, and the bidirectional overrides and isolates (which make text
-# read differently from what it is). Multi-line text keeps tab, line feed and carriage return.
-_CONTROL = "\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
-CONTROL_CHARACTERS = re.compile(f"[{_CONTROL}]")
+__all__ = [
+    "CONTROL_CHARACTERS",
+    "FIRST_DATE",
+    "LAST_DATE",
+    "NOT_NEGATIVE",
+    "PERCENT_RANGE",
+    "PERIODS",
+    "control_character",
+    "date_problem",
+    "decimal_problem",
+    "lines_problems",
+    "record_problems",
+    "refuse",
+    "text_problem",
+    "value_problems",
+]
 
 # Start and end of a period: the end may not come before the start.
 PERIODS = (("start_date", "completion_date"), ("period_start", "period_end"))
@@ -36,36 +54,6 @@ PERCENT_RANGE = (
     MinValueValidator(Decimal("0"), message="Must be from 0 to 100."),
     MaxValueValidator(Decimal("100"), message="Must be from 0 to 100."),
 )
-
-
-def control_character(text: str, *, multiline: bool = False) -> str | None:
-    """The first control character of ``text`` refused in it, described (``U+001B``), or
-    ``None``."""
-    for char in text:
-        if _is_control(char, multiline=multiline):
-            name = unicodedata.name(char, "")
-            return f"U+{ord(char):04X}{f' {name}' if name else ''}"
-    return None
-
-
-def _is_control(char: str, *, multiline: bool) -> bool:
-    if multiline and char in "\t\n\r":
-        return False
-    return CONTROL_CHARACTERS.match(char) is not None
-
-
-def text_problem(label: str, text: str, *, multiline: bool = False) -> str | None:
-    found = control_character(text, multiline=multiline)
-    if found is None:
-        return None
-    return f"{label} contains a control character ({found}); type it again without it."
-
-
-def date_problem(label: str, value: datetime.date) -> str | None:
-    day = value.date() if isinstance(value, datetime.datetime) else value
-    if FIRST_DATE <= day <= LAST_DATE:
-        return None
-    return f"{label} must be between {FIRST_DATE:%Y-%m-%d} and {LAST_DATE:%Y-%m-%d}."
 
 
 def decimal_problem(label: str, value: Decimal, field: models.DecimalField[Any, Any]) -> str | None:

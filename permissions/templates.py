@@ -38,6 +38,7 @@ from permissions.models import (
 )
 from permissions.policy import Action
 from tenancy.models import Account
+from tenancy.values import text_problem
 
 NAME_MAX = PermissionTemplate._meta.get_field("name").max_length
 
@@ -61,6 +62,8 @@ def _clean(account: Account, data: TemplateData, template: PermissionTemplate | 
         errors["name"] = ["Give the template a name."]
     elif NAME_MAX is not None and len(name) > NAME_MAX:
         errors["name"] = [f"At most {NAME_MAX} characters."]
+    elif problem := text_problem("Name", name):
+        errors["name"] = [problem]
     else:
         same = PermissionTemplate.objects.filter(account=account, scope=data.scope, name=name)
         if template is not None:

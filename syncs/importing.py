@@ -17,8 +17,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 
 from integrations import models as m
+from integrations.validation import lines_problems, record_problems, refuse
 from syncs.models import StagedRecord
 from tenancy.models import Account
 
@@ -113,6 +115,16 @@ def translate(
     return read
 
 
+def _checked(line_model: type[Model], lines: Sequence[Line]) -> list[dict[str, Any]]:
+    """The lines' values for ``line_model``; refused, naming each line and field, where the
+    portal would refuse them from anywhere (a control character, an amount out of range)."""
+    values = [_values(line) for line in lines]
+    problems = lines_problems(line_model, values)
+    if problems:
+        raise ValidationError({"lines": problems})
+    return values
+
+
 def _values(line: Line) -> dict[str, Any]:
     return {
         "position": line.position,
@@ -145,6 +157,7 @@ def import_budget(staged: StagedRecord, account: Account, choices: Mapping[str, 
             f"The budget of {project} was sent to the ERP: it can no longer be imported from it."
         )
     lines = translate(account, project, staged.data.get("lines") or [])
+    _checked(m.BudgetLineItem, lines)
     budget = budget or m.Budget(account=account, project=project)
     budget.origin_id, budget.origin_code = staged.origin_id, staged.origin_code
     budget.origin_data, budget.erp_state = staged.origin_data, m.ErpState.SYNCED
@@ -190,8 +203,7 @@ def import_prime_contract(
         raise ValidationError(
             {"number": f"{project} already has a prime contract {fields['number']}."}
         )
-    lines = translate(account, project, staged.data.get("lines") or [])
-    contract = m.PrimeContract.objects.create(
+    contract = m.PrimeContract(
         account=account,
         project=project,
         origin_id=staged.origin_id,
@@ -200,8 +212,13 @@ def import_prime_contract(
         erp_state=m.ErpState.SYNCED,
         **fields,
     )
+    refuse(record_problems(contract, [*fields, "origin_code"]))
+    lines = _checked(
+        m.PrimeContractLineItem, translate(account, project, staged.data.get("lines") or [])
+    )
+    contract.save()
     m.PrimeContractLineItem.objects.bulk_create(
-        m.PrimeContractLineItem(contract=contract, **_values(line)) for line in lines
+        m.PrimeContractLineItem(contract=contract, **line) for line in lines
     )
     return contract
 
@@ -275,14 +292,18 @@ def reimport_prime_contract(staged: StagedRecord, account: Account) -> m.PrimeCo
     project_of_job(account, str(staged.data.get("job") or staged.job_origin_id))
     if not differences(contract, staged):
         raise ValidationError(f"{contract} already matches the ERP: nothing to re-import.")
-    lines = translate(account, contract.project, staged.data.get("lines") or [])
-    for name, value in _contract_fields(account, staged.data).items():
-        if name != "number":
-            setattr(contract, name, value)
+    changed = {k: v for k, v in _contract_fields(account, staged.data).items() if k != "number"}
+    for name, value in changed.items():
+        setattr(contract, name, value)
+    refuse(record_problems(contract, changed))
+    lines = _checked(
+        m.PrimeContractLineItem,
+        translate(account, contract.project, staged.data.get("lines") or []),
+    )
     contract.origin_data = staged.origin_data
     contract.save()
     contract.lines.all().delete()
     m.PrimeContractLineItem.objects.bulk_create(
-        m.PrimeContractLineItem(contract=contract, **_values(line)) for line in lines
+        m.PrimeContractLineItem(contract=contract, **line) for line in lines
     )
     return contract

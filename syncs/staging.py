@@ -29,6 +29,7 @@ from integrations import models as m
 from integrations.cost_codes import project_cost_codes_add
 from integrations.kinds import kind_of
 from integrations.project_templates import import_template
+from integrations.validation import record_problems, refuse
 from permissions.access import can, describe
 from permissions.policy import Action
 from syncs import importing
@@ -70,7 +71,9 @@ def _record(fields: Callable[[StagedRecord, Account], Fields]) -> Creator:
 
     def create(staged: StagedRecord, account: Account, choices: Choices) -> m.ErpLinkedModel:
         target = TARGETS[staged.item_type]
-        record = target.model(account=account, **fields(staged, account), **_erp_link(staged))
+        values = {**fields(staged, account), **_erp_link(staged)}
+        record = target.model(account=account, **values)
+        refuse(record_problems(record, values))  # what the portal refuses from anywhere
         record.full_clean(exclude=["account"])
         record.save()
         return record

@@ -3,12 +3,15 @@
 The routes are discovered at test time (the URL conf for the pages, the OpenAPI schema for the
 API, see ``tests/routes.py``), so a route added later is covered without being listed here.
 Each is asked as: nobody signed in; a member with no rights; a member with every right; and a
-member of another account with every right there.
+member of another account with every right there. That member also names the first account's
+objects in their own account: in the address, and in the body of every page's POST (the form
+the page shows, sent back with those ids: ``tests/route_walk_bodies.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +21,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import Model
-from django.urls import reverse
+from django.urls import resolve, reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -28,13 +31,15 @@ from integrations.reports import reports
 from permissions.levels import Level, Privilege
 from permissions.models import TemplateScope
 from permissions.templates import seed_templates
+from syncs import staging
 from syncs.appliers import staged
 from syncs.appliers.base import Scope
 from syncs.kinds import kinds as sync_kinds
 from syncs.services import sync_request
-from tenancy.scoping import AccountScopedQuerySet
+from tenancy.scoping import AccountScopedQuerySet, for_account
 from tests.api.conftest import build_records, client_for, everywhere
 from tests.factories import AccountFactory, member
+from tests.route_walk_bodies import account_fingerprint, cross_links, page_form, with_ids
 from tests.routes import (
     Operation,
     Route,
@@ -197,6 +202,14 @@ class World:
     outsider: Any  # member of ``other`` only, with every right there
     pending: Any  # an export request in Ready to Export (another waits in Failed to Export)
     batch: str = ""  # the token of an export batch (approvals.batches): one accepted request
+    colleague: Any = None  # member of ``other``, no grants: whose permissions the outsider sets
+    rival_pending: Any = None  # an export request of ``other`` in Ready to Export
+
+    def mirrored(self) -> World:
+        """The same world seen from ``other``: its pages' own objects are ``other``'s."""
+        return World(
+            self.other, self.account, self.colleague, self.outsider, self.full, self.rival_pending
+        )
 
 
 def first_of(kind: type[Model], account: Any) -> Any:
@@ -232,18 +245,20 @@ def build_world() -> World:
         build_records(owner)
         model("ProjectTemplate")._default_manager.create(account=owner, name="Standard job")
         seed_templates(owner, TemplateScope.COMPANY, {"Field staff": {}})
+        seed_templates(owner, TemplateScope.PROJECT, {"Site crew": {}})
         sync_request(account=owner, kind="vendors", trigger="schedule")
         connection = model("ErpConnection")._default_manager.get(account=owner)
         staged.apply(Scope(owner, connection, "vendors"), [{"origin_id": "V-1", "name": "ERP Co"}])
     first, second = list(item_types())[:2]
     pending = export_request(account, first, "pending", full)
     export_request(account, second, "failed", full)
-    export_request(other, first, "pending", outsider)
+    rival_pending = export_request(other, first, "pending", outsider)
     exported = export_request(account, list(item_types())[2], "synced", full)
     exported.decided_by, exported.decided_at = full, full.date_joined
     exported.save(update_fields=["decided_by", "decided_at"])
     batch = token_for([exported]) or ""
-    return World(account, other, nobody, full, outsider, pending, batch)
+    colleague = member(other, username="route-colleague")
+    return World(account, other, nobody, full, outsider, pending, batch, colleague, rival_pending)
 
 
 @pytest.fixture(scope="module")
@@ -578,3 +593,201 @@ def test_api_own_account_with_foreign_ids_is_refused(
     else:  # a write on a collection naming the first account's objects in its body
         assert response.status_code in (400, 403, 404), response.content[:300]
     assert world.account.name.encode() not in response.content
+
+
+# --- Foreign ids in the body of a page's form: the outsider, on a page of their own account (its
+# own objects in the address), sends the form the page shows with the first account's ids ------
+
+# Every page that takes a POST is walked; each says here where its body names objects (beyond
+# the fields ``foreign_body()`` fills: project, vendor, ids, item_id, target...), or in
+# BODY_WITHOUT_IDS why it names none. A new one in neither fails
+# test_every_posted_page_declares_its_body. View name -> the first account's ids to send.
+BODY_IDS: dict[str, Callable[[World, Any], dict[str, Any]]] = {
+    # the queue's decisions: the request's item and an accept form's references (foreign_body)
+    "export-accept": lambda w, own: {},
+    "export-reject": lambda w, own: {"reason": "No"},
+    "export-retry": lambda w, own: {},
+    # the queue's ticked rows: ids (foreign_body)
+    "export-accept-selected": lambda w, own: {"queue": "pending"},
+    "export-reject-selected": lambda w, own: {"queue": "pending", "reason": "No"},
+    "export-retry-selected": lambda w, own: {"queue": "failed"},
+    "sync-now": lambda w, own: {},  # the project a project's sync runs on (foreign_body)
+    "ready-to-import": lambda w, own: {
+        "action": "add",
+        "type": "vendors",
+        "ids": [first_of(model("StagedRecord"), w.account).pk],
+    },
+    "link-suggested": lambda w, own: {
+        "type": "vendors",
+        "link": [
+            f"{first_of(model('StagedRecord'), own).pk}:{foreign_company(w)}",
+            f"{first_of(model('StagedRecord'), w.account).pk}:{foreign_company(w)}",
+        ],
+    },
+    "staged-record": lambda w, own: {"action": "link"},  # the company to link to (target)
+    "directory-member": lambda w, own: {  # a project template and an adjustment on their project
+        "templates-TOTAL_FORMS": "1",
+        "templates-0-template": first_of_scope(own, TemplateScope.PROJECT),
+        "grants-TOTAL_FORMS": "1",
+        "grants-0-tool": "budget",
+        "grants-0-level": str(int(Level.ADMIN)),
+    },
+    "default-cost-types": lambda w, own: {
+        "codes": [first_of(cost_code(), w.account).pk],
+        f"types-{first_of(cost_code(), w.account).pk}": [first_of(cost_type(), w.account).pk],
+    },
+    "record-create": lambda w, own: {},  # the form's references (foreign_body)
+    "record-edit": lambda w, own: {},
+}
+# Forms filled from another page: view name -> the page to read, from the path (the unique
+# fields of what it shows are changed: a new record may not repeat them).
+FORM_PAGES: dict[str, Callable[[str], str]] = {"record-create": lambda p: edit_page_of(p)}
+UNIQUE_FIELDS = {
+    "number",
+    "code",
+    "full_code",
+    "name",
+    "title",
+    "invoice_number",
+    "application_number",
+}
+ROW, EMPTIED = re.compile(r"-\d+-"), ("-TOTAL_FORMS", "-INITIAL_FORMS")
+# The same body with the outsider's own ids is taken (the walk sends what the page would take
+# but for the ids), except: case id -> why not.
+OWN_IDS_NOT_TAKEN: dict[str, str] = {
+    "export-retry": "the request of the address is not in Failed to Export",
+    "export-retry-selected": "the rows are not in Failed to Export",
+    "sync-now[vendors]": "a sync of vendors is already running",
+    "sync-now[job_cost_transactions]": "the ERP sends job costs only for a project's sync",
+    "record-create[budgets]": "a project has one budget, and each project has it",
+    "record-edit[job-cost-transactions]": "synced job costs are read-only by default",
+}
+BODY_WITHOUT_IDS: dict[str, str] = {
+    "sync-schedules": "a kind of sync and when it runs",
+    "account-settings": "the account's name and choices",
+    "project-template-create": "a template's name and choices",
+    "project-template-edit": "a template's name and choices",
+    "sync-run": "cancels the run of the address",
+    "export-send": "the item of the address",
+    "export-retrieve": "the request of the address",
+    "erp-connection": "the account's ERP settings",
+    "erp-sandbox-console": "the sandbox ERP's own ledger, not the portal's records",
+    "my-notifications": "the member's own daily summary",
+    "directory-template-new": "a template's name and levels",
+    "directory-template": "a template's name and levels",
+    "directory-template-delete": "the template of the address",
+    "project-template-delete": "the template of the address",
+    "project-cost-codes-refresh": "the project of the address",
+    "record-unlink": "the record of the address",
+    "record-reset": "the record of the address",
+}
+
+
+def account_of(path: str) -> Any:
+    return model("Account")._default_manager.get(slug=resolve(path).kwargs["account"])
+
+
+def edit_page_of(path: str) -> str:
+    """A new record's form, filled from the edit page of the first of its kind."""
+    kwargs = resolve(path).kwargs
+    found = first_of(record_kinds()[kwargs["kind"]][0], account_of(path))
+    return reverse("record-edit", kwargs={**kwargs, "pk": found.pk})
+
+
+def cost_code() -> type[Model]:
+    return apps.get_model("integrations", "CostCode")
+
+
+def cost_type() -> type[Model]:
+    return apps.get_model("integrations", "CostType")
+
+
+def loose_links(inside: Any, outside: Any) -> list[str]:
+    """The references held as a type and a number, not a foreign key (a staged record's link, an
+    export request's item), of ``inside`` that name an object of ``outside``."""
+    held = [
+        (r, staging.TARGETS[r.item_type].model, r.linked_id)
+        for r in model("StagedRecord")._default_manager.for_account(inside).exclude(linked_id=None)
+        if r.item_type in staging.TARGETS
+    ] + [
+        (r, item_types()[r.item_type], r.item_id)
+        for r in model("ExportRequest")._default_manager.for_account(inside)
+        if r.item_type in item_types()
+    ]
+    return [str(r) for r, kind, pk in held if for_account(kind, outside).filter(pk=pk).exists()]
+
+
+def foreign_company(world: World) -> int:
+    return int(first_of(model("Company"), world.account).pk)
+
+
+def first_of_scope(account: Any, scope: TemplateScope) -> int:
+    found = model("PermissionTemplate")._default_manager.filter(account=account, scope=scope)
+    return int(found.order_by("pk").values_list("pk", flat=True)[0])
+
+
+POSTED_CASES = [
+    pytest.param(route, dims, id=web_id(route, dims))
+    for route, dims in WEB_CASES
+    if "account" in route.params and hasattr(route.view, "post")
+]
+
+
+def test_every_posted_page_declares_its_body() -> None:
+    names = {param.values[0].view_name for param in POSTED_CASES}
+    assert sorted(names - {*BODY_IDS, *BODY_WITHOUT_IDS}) == [], "declare what their body names"
+    assert sorted({*BODY_IDS, *BODY_WITHOUT_IDS} - names) == [], "stale: no such page"
+    assert not set(BODY_IDS) & set(BODY_WITHOUT_IDS)
+    assert [c for c in OWN_IDS_NOT_TAKEN if c not in {p.id for p in POSTED_CASES}] == []
+
+
+def posted_body(route: Route, path: str, client: Any, world: World) -> dict[str, Any]:
+    """The form the page shows (as a browser sends it back), with ``world.account``'s ids."""
+    page = FORM_PAGES[route.view_name](path) if route.view_name in FORM_PAGES else path
+    shown = client.get(page) if hasattr(route.view, "get") else None
+    form = page_form(shown.content.decode(), page) if shown and shown.status_code == 200 else {}
+    if page != path:  # a new record: its own numbers, no lines (the edit pages send theirs)
+        form = {k: [f"{v[0]}2"] if k in UNIQUE_FIELDS and v[0] else v for k, v in form.items()}
+        rows = {k for k in form if ROW.search(k)}
+        form = {k: ["0"] if k.endswith(EMPTIED) else v for k, v in form.items() if k not in rows}
+    ids = {k: v for k, v in foreign_body(world).items() if isinstance(v, int | list)}
+    extra = BODY_IDS.get(route.view_name, lambda w, own: {})(world, account_of(path))
+    return {**with_ids(form, ids), **extra}
+
+
+@pytest.mark.parametrize(("route", "dims"), POSTED_CASES)
+def test_web_own_page_with_foreign_ids_in_the_body_takes_none(
+    route: Route, dims: dict[str, str], world: World
+) -> None:
+    """Refused (400, 403, 404, 409), or answered (200, 302) without taking any: nothing of the
+    first account changes, and nothing of the outsider's points at it."""
+    path, client = web_path(route, dims, world.mirrored()), web_client(world.outsider)
+    assert f"/{world.other.slug}/" in path
+    body = posted_body(route, path, client, world)
+    before = account_fingerprint(world.account)
+    response = client.post(path, body)
+    assert response.status_code in (200, 302, 400, 403, 404, 409), f"POST {path}: {response}"
+    assert not changed(before, account_fingerprint(world.account)), f"POST {path} {body}"
+    assert cross_links(world.other, world.account) == [], f"POST {path} {body}"
+    assert loose_links(world.other, world.account) == [], f"POST {path} {body}"
+    assert world.account.name.encode() not in response.content
+
+
+@pytest.mark.parametrize(
+    ("route", "dims"),
+    [
+        case
+        for case in POSTED_CASES
+        if case.values[0].view_name in BODY_IDS and full_rights_status(*case.values) in (200, 405)
+    ],
+)
+def test_web_own_page_with_own_ids_in_the_body_takes_it(
+    route: Route, dims: dict[str, str], world: World
+) -> None:
+    """The body the walk above sends is one the page takes, but for the ids it names."""
+    path, client = web_path(route, dims, world.mirrored()), web_client(world.outsider)
+    body = posted_body(route, path, client, world.mirrored())
+    before = account_fingerprint(world.other)
+    response = client.post(path, body)
+    taken = bool(changed(before, account_fingerprint(world.other)))
+    assert taken != (web_id(route, dims) in OWN_IDS_NOT_TAKEN), f"POST {path}: {response} {body}"

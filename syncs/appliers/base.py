@@ -11,6 +11,7 @@ from typing import Any
 from erp.models import ErpConnection
 from integrations.models import Project
 from tenancy.models import Account
+from tenancy.values import CONTROL_CHARACTERS, control_character, date_problem
 
 Record = Mapping[str, Any]
 
@@ -42,11 +43,28 @@ class Tally:
         self.invalid += 1
         self.errors.append(
             {
-                "origin_id": str(record.get("origin_id") or ""),
-                "origin_code": str(record.get("origin_code") or ""),
+                "origin_id": _shown(record.get("origin_id")),
+                "origin_code": _shown(record.get("origin_code")),
                 "message": message,
             }
         )
+
+
+def storable(value: Any) -> Any:
+    """ERP data (texts, lists, mappings) as the database can keep it: a NUL, which PostgreSQL
+    cannot store in a text or a JSON value, becomes U+FFFD; the rest is kept as sent."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, Mapping):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value
+
+
+def _shown(value: Any) -> str:
+    """An ERP value as the run's records not taken show it: control characters as U+FFFD."""
+    return CONTROL_CHARACTERS.sub("\ufffd", str(value or ""))
 
 
 def _as_fetched(scope: Scope, records: Sequence[Record]) -> Sequence[Record]:
@@ -69,12 +87,18 @@ class Applier:
 
 
 def text(record: Record, name: str, *, required: bool = False, limit: int = 255) -> str:
+    """The text of ``name``, trimmed; Invalid when missing (``required``), too long, or with a
+    control character (a NUL, an ESC, a bidirectional override: what the portal refuses from
+    anywhere)."""
     value = record.get(name)
     value = "" if value is None else str(value).strip()
     if required and not value:
         raise Invalid(f"{name}: missing.")
     if len(value) > limit:
         raise Invalid(f"{name}: longer than {limit} characters.")
+    found = control_character(value)
+    if found is not None:
+        raise Invalid(f"{name}: contains a control character ({found}); correct it in the ERP.")
     return value
 
 
@@ -90,15 +114,21 @@ def amount(record: Record, name: str = "amount") -> Decimal:
 
 
 def date(record: Record, name: str, *, required: bool = True) -> dt.date | None:
+    """The date of ``name``; Invalid when missing (``required``), unreadable, or outside the
+    years the portal takes (1900-2200)."""
     raw = record.get(name)
     if raw in (None, ""):
         if required:
             raise Invalid(f"{name}: missing.")
         return None
     try:
-        return dt.date.fromisoformat(str(raw)[:10])
+        value = dt.date.fromisoformat(str(raw)[:10])
     except ValueError:
         raise Invalid(f"{name}: {raw!r} is not a date (YYYY-MM-DD).") from None
+    problem = date_problem(f"{name}:", value)
+    if problem is not None:
+        raise Invalid(problem)
+    return value
 
 
 def moment(record: Record, name: str) -> dt.datetime | None:

@@ -17,7 +17,16 @@ from django.db.models import Model
 from django.utils import timezone
 
 from integrations import models as m
-from syncs.appliers.base import Invalid, Record, Scope, Tally, amount, origin_id, text
+from syncs.appliers.base import (
+    Invalid,
+    Record,
+    Scope,
+    Tally,
+    amount,
+    origin_id,
+    storable,
+    text,
+)
 from syncs.models import StagedRecord, StagedStatus
 
 
@@ -179,7 +188,7 @@ def apply(scope: Scope, records: Sequence[Record]) -> Tally:
     changed: list[StagedRecord] = []
     for key, (record, data, reason) in read.items():
         staged = existing.get(key)
-        origin = dict(record)
+        origin = storable(dict(record))  # a NUL cannot be stored, even in an invalid record
         if staged is not None and staged.origin_data == origin:
             tally.unchanged += data is not None  # an invalid record was counted as such
             continue

@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from tests.api.conftest import COLLECTIONS, build_records, client_for, url
 
 pytestmark = pytest.mark.django_db
-MOST_QUERIES = 10  # auth, account, grants, count, page, prefetches
+# auth, account, holdings (membership, templates, company adjustments, project permissions),
+# count, page, prefetches
+MOST_QUERIES = 12
 
 
 def queries_per_list(client, expected_rows: int) -> dict[str, int]:

@@ -325,7 +325,7 @@ def test_list_queries_do_not_grow_with_the_queue(summit, history, name):
     assert opened(history).count() == 50
     large = queries()
     assert large == small
-    assert small <= 8, small
+    assert small <= 10, small  # holdings: membership, templates, adjustments, project permissions
 
 
 def test_detail(summit, rival_request):
