@@ -7,16 +7,14 @@ An edit here would skip both; a deletion would free the record for a second open
 it still shows the first one's state. So the admin site may view requests, nothing more.
 """
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from approvals.models import ExportRequest
+from audit.admin_audit import ReadOnlyModelAdmin
 
 
 @admin.register(ExportRequest)
-class ExportRequestAdmin(admin.ModelAdmin):
+class ExportRequestAdmin(ReadOnlyModelAdmin):
     list_display = (
         "id",
         "account",
@@ -29,12 +27,3 @@ class ExportRequestAdmin(admin.ModelAdmin):
     )
     list_filter = ("account", "state", "item_type", "direct")
     search_fields = ("summary__label", "reason", "error")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

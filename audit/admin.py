@@ -1,16 +1,13 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from audit.admin_audit import AuditedModelAdmin
+from audit.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin
 from audit.models import AuditEvent
 from tenancy import admin as tenancy_admin
 from tenancy.models import Account, Membership
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyModelAdmin):
     """The audit trail is read only, here as everywhere: rows are viewed, never added, changed
     or deleted (the model and, on PostgreSQL, the database refuse it too)."""
 
@@ -27,15 +24,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ("account", "verb", "item_type")
     search_fields = ("reason",)
     list_select_related = ("account", "actor")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # The tenancy app cannot import this one (a lower layer): its admins are registered here, with
