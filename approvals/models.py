@@ -84,6 +84,10 @@ class ExportRequest(models.Model):
             models.Index(fields=["account", "state", "item_type", "sent_at"]),
             models.Index(fields=["account", "state", "sent_at", "id"]),
             models.Index(fields=["account", "item_type", "item_id"]),
+            # An export batch: the requests one decision moved (approvals.batches).
+            models.Index(
+                fields=["account", "decided_at", "decided_by"], name="export_request_decision"
+            ),
             # What the sweeper reads every few seconds: the few requests in flight.
             models.Index(
                 fields=["state", "lease_until"],

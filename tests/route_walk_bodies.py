@@ -98,8 +98,25 @@ def with_ids(body: Body, ids: Body) -> Body:
     out = dict(ids)
     for name, value in body.items():
         row, _, key = name.rpartition("-")
-        out[name] = ids.get(key, value) if row.rpartition("-")[2] in ("", "0") else value
+        first_row = row.rpartition("-")[2] in ("", "0")
+        out[name] = ids.get(key, value) if first_row and not _links_parent(body, name) else value
     return out
+
+
+def _links_parent(body: Body, name: str) -> bool:
+    """Whether ``name`` is an inline formset's link to the record of the page: the same value,
+    not empty, in every row of the formset (``lines-0-invoice``, ``lines-1-invoice``...)."""
+    prefix, _, rest = name.partition("-")
+    index, _, key = rest.partition("-")
+    if not index.isdigit() or not key:
+        return False
+    values = {
+        str(value)
+        for other, value in body.items()
+        if other.startswith(f"{prefix}-") and other.endswith(f"-{key}")
+    }
+    rows = sum(1 for other in body if other.startswith(f"{prefix}-") and other.endswith(f"-{key}"))
+    return rows > 1 and len(values) == 1 and values != {""}
 
 
 @functools.cache

@@ -633,8 +633,8 @@ BODY_IDS: dict[str, Callable[[World, Any], dict[str, Any]]] = {
         "grants-0-level": str(int(Level.ADMIN)),
     },
     "default-cost-types": lambda w, own: {
-        "codes": [first_of(cost_code(), w.account).pk],
-        f"types-{first_of(cost_code(), w.account).pk}": [first_of(cost_type(), w.account).pk],
+        "codes": [erp_standard_code(w.account).pk],
+        f"types-{erp_standard_code(w.account).pk}": [first_of(cost_type(), w.account).pk],
     },
     "record-create": lambda w, own: {},  # the form's references (foreign_body)
     "record-edit": lambda w, own: {},
@@ -700,6 +700,19 @@ def cost_code() -> type[Model]:
 
 def cost_type() -> type[Model]:
     return apps.get_model("integrations", "CostType")
+
+
+def erp_standard_code(account: Any) -> Any:
+    """A code of the account's ERP list of standard cost codes (the default cost types page's
+    rows)."""
+    found = (
+        apps.get_model("integrations", "StandardCostCode")
+        ._default_manager.filter(code_list__account=account, code_list__is_erp=True)
+        .order_by("pk")
+        .first()
+    )
+    assert found is not None, f"no ERP standard cost code in {account.slug}"
+    return found
 
 
 def loose_links(inside: Any, outside: Any) -> list[str]:

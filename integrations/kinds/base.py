@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import DecimalField, Model, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, Model, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.text import capfirst, slugify
 
@@ -212,18 +212,28 @@ class Kind:
         if web and web.select_related:
             qs = qs.select_related(*web.select_related)
         if web and web.total_of_lines:
-            qs = qs.annotate(
-                total=Coalesce(
-                    Sum(f"lines__{web.total_of_lines}"),
-                    Value(0),
-                    output_field=DecimalField(max_digits=15, decimal_places=2),
-                )
-            )
-        # Meta.ordering is dropped from grouped queries: order explicitly, ending on the key.
+            qs = qs.annotate(total=self._lines_total(web.total_of_lines))
+        # Order explicitly, ending on the key: a page is stable.
         ordering = (web.ordering if web else ()) or tuple(
             str(o) for o in self.model._meta.ordering or ()
         )
         return qs.order_by(*ordering, "pk")
+
+    def _lines_total(self, field: str) -> Coalesce:
+        """The sum of ``field`` over a record's lines, as a correlated subquery: the database
+        works it out for the rows of the page only (a ``Sum`` over a join would group the whole
+        table before the page is cut)."""
+        lines = self.model._meta.get_field("lines")
+        parent = lines.field.name  # type: ignore[union-attr]  # the reverse side of a foreign key
+        summed = (
+            lines.related_model._default_manager.filter(**{parent: OuterRef("pk")})  # type: ignore[union-attr]
+            .order_by()
+            .values(parent)
+            .annotate(lines_total=Sum(field))
+            .values("lines_total")
+        )
+        money = DecimalField(max_digits=15, decimal_places=2)
+        return Coalesce(Subquery(summed, output_field=money), Value(0), output_field=money)
 
     def search_filter(self, text: str) -> Q:
         query = Q()

@@ -58,7 +58,11 @@
   function press(selector) {
     var row = currentRow();
     var link = row && row.querySelector(selector);
-    if (link) link.click();
+    if (!link) return;
+    // A row htmx has just swapped in may not be processed yet: without it, the click would
+    // follow the link to its page instead of opening the dialog (processing twice is harmless).
+    if (window.htmx) window.htmx.process(link);
+    link.click();
   }
 
   // After htmx swaps the queue, the same row stays current when it is still there; when a
