@@ -11,16 +11,11 @@ from django.core.exceptions import ValidationError
 
 from permissions.models import PermissionTemplate
 from permissions.templates import TemplateData, template_update
-from tests.permissions.template_helpers import COMPANY, PROJECT, RO, T, directory_admin, make
+from tests.permissions.template_helpers import COMPANY, PROJECT, RO, T, make
 from tests.web.test_pages import login
 from tests.web.test_permission_templates import template_form, url
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin(account):
-    return directory_admin(account)
 
 
 @pytest.mark.parametrize(

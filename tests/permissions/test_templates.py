@@ -25,7 +25,6 @@ from tests.permissions.template_helpers import (
     STD,
     T,
     audit_count,
-    directory_admin,
     fresh,
     give,
     holds,
@@ -34,11 +33,6 @@ from tests.permissions.template_helpers import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin(account):
-    return directory_admin(account)
 
 
 # --- What a template gives --------------------------------------------------------------------

@@ -24,18 +24,12 @@ from tests.permissions.template_helpers import (
     STD,
     T,
     audit_count,
-    directory_admin,
     fresh,
     give,
     make,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin(account):
-    return directory_admin(account)
 
 
 def _events(account: Account, since: int) -> list[tuple[str, str]]:

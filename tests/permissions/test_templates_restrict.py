@@ -24,18 +24,12 @@ from tests.permissions.template_helpers import (
     RO,
     STD,
     T,
-    directory_admin,
     fresh,
     give,
     make,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin(account):
-    return directory_admin(account)
 
 
 def _account_of(size: int, admin: Any, account: Account) -> tuple[Any, list[m.Project]]:
