@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import defaultdict
 from collections.abc import Iterable
 
 from celery import Task, shared_task
@@ -11,10 +12,13 @@ from django.conf import settings
 from kombu.exceptions import OperationalError
 
 from approvals import pipeline
+from approvals.models import ExportRequest
 
 # About an hour and a half of retrying (backoff capped at 10 minutes) before Failed to Export.
 MAX_RETRIES = getattr(settings, "EXPORT_MAX_RETRIES", 12)
 BACKOFF_CAP = 600  # seconds; settings.EXPORT_RETRY_BACKOFF_CAP overrides it (tests: 2)
+# Requests per task message: a worker exports a message's requests in the connector's batches.
+MESSAGE_SIZE = 100
 logger = logging.getLogger(__name__)
 
 
@@ -63,23 +67,35 @@ def _broker_errors() -> tuple[type[BaseException], ...]:
     return (OperationalError, *connection.connection_errors, *connection.channel_errors)
 
 
+def messages(request_ids: Iterable[int]) -> list[list[int]]:
+    """The requests grouped as messages: of one account and type each (what one claim takes),
+    in key order, at most ``EXPORT_MESSAGE_SIZE`` per message."""
+    size = getattr(settings, "EXPORT_MESSAGE_SIZE", MESSAGE_SIZE)
+    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+    found = ExportRequest.objects.filter(pk__in=list(request_ids)).order_by("pk")
+    for pk, account_id, item_type in found.values_list("pk", "account_id", "item_type"):
+        groups[(account_id, item_type)].append(pk)
+    return [ids[i : i + size] for ids in groups.values() for i in range(0, len(ids), size)]
+
+
 def enqueue(request_ids: Iterable[int]) -> None:
-    """Publish one export task per request: after an accept, retry or resume has committed, and
-    from the sweeper. A broker that is down or does not answer fails a publish within seconds
-    (CELERY_TASK_PUBLISH_RETRY_POLICY, BROKER_SOCKET_TIMEOUTS); that is logged, not raised, and
-    the rest are not tried (each would wait as long): the requests are saved as accepted, and
-    the sweeper enqueues them once the broker is back. The user sees what committed."""
-    ids = list(request_ids)
-    for sent, request_id in enumerate(ids):
+    """Publish the export tasks of these requests, one message per batch (:func:`messages`):
+    after an accept, retry or resume has committed, and from the sweeper. A broker that is down
+    or does not answer fails a publish within seconds (CELERY_TASK_PUBLISH_RETRY_POLICY,
+    BROKER_SOCKET_TIMEOUTS); that is logged, not raised, and the rest are not tried (each would
+    wait as long): the requests are saved as accepted, and the sweeper enqueues them once the
+    broker is back. The user sees what committed."""
+    batches = messages(request_ids)
+    for sent, (first, *others) in enumerate(batches):
         try:
-            export_request.delay(request_id)
+            export_request.delay(first, others=others)
         except _broker_errors() as exc:
+            left = [pk for batch in batches[sent:] for pk in batch]
             logger.warning(
-                "Broker unavailable (%s): %d of %d export(s) not enqueued (requests %s); the "
+                "Broker unavailable (%s): %d export(s) not enqueued (requests %s); the "
                 "sweeper will enqueue them.",
                 exc,
-                len(ids) - sent,
-                len(ids),
-                ids[sent : sent + 10],
+                len(left),
+                left[:10],
             )
             return

@@ -27,6 +27,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import F, Model, Q
 from django.db.models.functions import Coalesce
@@ -49,6 +50,8 @@ from erp.connections import connection_for, connector_for
 from erp.models import ErpConnection
 from erp.services import connection_pause_after_refusals
 from integrations.kinds import Kind, by_object_type
+from integrations.payloads import lines_prefetch
+from tenancy.bulk import update_each
 
 S = RequestState
 AUTH_FAILURES_TO_PAUSE = 3
@@ -67,20 +70,27 @@ def _claimable(now: Any) -> Q:
 
 
 @transaction.atomic
-def claim(request_id: int, batch_size: int = 1) -> list[ExportRequest]:
-    """Take ``request_id`` (and, for batching connectors, more accepted requests of the same
-    account and type) for this worker. Empty when another worker has it or it is done."""
+def claim(request_ids: int | Sequence[int], batch_size: int = 1) -> list[ExportRequest]:
+    """Take up to ``batch_size`` of ``request_ids`` still waiting (one account and type: the
+    first one's) for this worker, topped up, for batching connectors, with other accepted
+    requests of that account and type. Empty when other workers have them or they are done."""
+    ids = [request_ids] if isinstance(request_ids, int) else list(request_ids)
     now = timezone.now()
-    first = ExportRequest.objects.select_for_update().filter(_claimable(now), pk=request_id).first()
+    waiting = ExportRequest.objects.filter(_claimable(now), pk__in=ids)
+    first = waiting.order_by("pk").values("account_id", "item_type").first()
     if first is None:
         return []
-    requests = [first]
-    if batch_size > 1:
+    requests = list(  # locked in key order, so two workers never deadlock
+        waiting.select_for_update().filter(**first).order_by("pk")[:batch_size]
+    )
+    if not requests:
+        return []  # they moved on while this worker waited for their locks
+    if len(requests) < batch_size:
         more = (
             ExportRequest.objects.select_for_update(skip_locked=True)
-            .filter(account_id=first.account_id, item_type=first.item_type, state=S.ACCEPTED)
-            .exclude(pk=first.pk)
-            .order_by("decided_at", "pk")[: batch_size - 1]
+            .filter(**first, state=S.ACCEPTED)
+            .exclude(pk__in=[r.pk for r in requests])
+            .order_by("decided_at", "pk")[: batch_size - len(requests)]
         )
         requests.extend(more)
     for request in requests:
@@ -212,23 +222,34 @@ def _payload(kind: Kind, item: Model, request: ExportRequest) -> Payload:
     return dataclasses.replace(payload, **fields) if fields else payload
 
 
-def _record(request: ExportRequest) -> tuple[Kind, Model]:
-    kind = by_object_type(request.item_type)
-    assert kind.erp is not None, "only exportable kinds have export requests"
-    item = kind.model._default_manager.select_related(*kind.erp.related).get(
-        pk=request.item_id, account_id=request.account_id
-    )
-    return kind, item
+def _records(requests: Sequence[ExportRequest]) -> dict[int, tuple[Kind, Model]]:
+    """The requests' records, by request, joined with what their payloads read (one query per
+    kind)."""
+    found: dict[int, tuple[Kind, Model]] = {}
+    for item_type in {r.item_type for r in requests}:
+        kind = by_object_type(item_type)
+        assert kind.erp is not None, "only exportable kinds have export requests"
+        mine = [r for r in requests if r.item_type == item_type]
+        items = (
+            kind.model._default_manager.select_related(*kind.erp.related)
+            .prefetch_related(*lines_prefetch(kind.model))
+            .in_bulk([r.item_id for r in mine])
+        )
+        for request in mine:
+            item = items.get(request.item_id)
+            if item is None or getattr(item, "account_id", None) != request.account_id:
+                raise ObjectDoesNotExist(f"No {item_type} {request.item_id} in the account.")
+            found[request.pk] = (kind, item)
+    return found
 
 
 def payload_for(request: ExportRequest) -> Payload:
-    kind, item = _record(request)
+    kind, item = _records([request])[request.pk]
     return _payload(kind, item, request)
 
 
-def outgoing(connector: Connector, request: ExportRequest) -> Outgoing:
+def _outgoing(connector: Connector, request: ExportRequest, kind: Kind, item: Model) -> Outgoing:
     """The payload of the request's record, and whether the connector is to update it."""
-    kind, item = _record(request)
     origin_id = getattr(item, "origin_id", None)
     updates = connector.capabilities.entity(request.item_type).export_update
     return Outgoing(_payload(kind, item, request), origin_id if origin_id and updates else None)
@@ -297,14 +318,18 @@ def _note_auth_failure(connection: ErpConnection, message: str) -> None:
 
 
 def export(request_id: int, others: Sequence[int] = ()) -> str:
-    """Export one accepted request (and a batch with it, where the connector batches).
+    """Export the accepted requests of one message (``request_id`` and ``others``: one account
+    and type), claimed in the connector's batches, until none of them is left waiting.
 
-    A retry names the rest of its batch (``others``): when another worker took ``request_id``
-    meanwhile, the first of them still waiting is claimed instead (with the rest, where the
-    connector batches), so they are not left to the sweeper. Returns what happened (for the
-    task's log); raises :class:`RetryLater` when the task should try again.
+    Where another worker took some meanwhile, the rest are still exported here, so none is left
+    to the sweeper. Returns what happened (for the task's log); raises :class:`RetryLater`
+    naming the requests to try again (those released after a transient error, and those not
+    tried yet when the ERP failed a whole batch).
     """
-    first = ExportRequest.objects.select_related("account").filter(pk=request_id).first()
+    waiting = [request_id, *(pk for pk in others if pk != request_id)]
+    first = (
+        ExportRequest.objects.select_related("account").filter(pk__in=waiting).order_by("pk")
+    ).first()
     if first is None:
         return "gone"
     connection = connection_for(first.account)
@@ -312,20 +337,31 @@ def export(request_id: int, others: Sequence[int] = ()) -> str:
         return "paused"
     connector = connector_for(connection)
     batch_size = connector.capabilities.entity(first.item_type).batch_size
-    requests = claim(request_id, batch_size)
-    for other in others:
-        if requests:
+    exported, message = 0, ""
+    released: list[int] = []
+    while waiting:
+        requests = claim(waiting, batch_size)
+        if not requests:
             break
-        requests = claim(other, batch_size)
-    if not requests:
-        return "skipped"
-    with LeaseKeeper(requests):  # until every outcome is stored
-        return _export_claimed(connector, connection, requests)
+        taken = {r.pk for r in requests}
+        waiting = [pk for pk in waiting if pk not in taken]
+        try:
+            with LeaseKeeper(requests):  # until every outcome is stored
+                exported += _export_claimed(connector, connection, requests)
+        except RetryLater as exc:
+            released, message = [*released, *exc.request_ids], message or exc.message
+            if len(exc.request_ids) == len(requests):  # the ERP failed them all: wait, then on
+                released.extend(waiting)
+                break
+    if released:
+        raise RetryLater(message, released)
+    return f"exported {exported}" if exported else "skipped"
 
 
 def _export_claimed(
     connector: Connector, connection: ErpConnection, requests: list[ExportRequest]
-) -> str:
+) -> int:
+    """Export a claimed batch and store the outcomes; returns how many were filed."""
     outcomes = _attempt(connector, connection, requests)
     refused = next((o for o in outcomes if isinstance(o, AuthenticationError)), None)
     if refused is not None:  # one refused login, however many items it carried
@@ -350,7 +386,7 @@ def _export_claimed(
         ErpConnection.objects.filter(pk=connection.pk).update(auth_failures=0)
     if retry_errors:
         raise RetryLater(retry_errors[0], retry_ids)
-    return f"exported {len(requests)}"
+    return len(requests)
 
 
 def _attempt(
@@ -360,8 +396,9 @@ def _attempt(
     filed), or the new records in a batch."""
     outcomes: dict[int, ExportResult | ConnectorError] = {}
     to_file: list[tuple[ExportRequest, Payload]] = []
+    records = _records(requests)
     for request in requests:
-        out = outgoing(connector, request)
+        out = _outgoing(connector, request, *records[request.pk])
         if len(requests) == 1 or request.attempts > 1 or out.update_of is not None:
             try:
                 outcomes[request.pk] = _export_one(connector, connection, request, out)
@@ -418,11 +455,12 @@ def requeued(request_ids: Sequence[int], now: Any = None) -> None:
     accepted or released (at most :data:`REQUEUE_SPACING`), so a backlog gets a few more
     messages per request, not one per sweep."""
     now = now or timezone.now()
-    waiting = list(ExportRequest.objects.filter(pk__in=list(request_ids), state=S.ACCEPTED))
-    for request in waiting:
-        waited = max(now - request.updated_at, timedelta(0))
-        request.next_attempt_at = now + min(waited, REQUEUE_SPACING)
-    ExportRequest.objects.bulk_update(waiting, ["next_attempt_at"], batch_size=500)
+    waiting = ExportRequest.objects.filter(pk__in=list(request_ids), state=S.ACCEPTED)
+    due = {
+        pk: {"next_attempt_at": now + min(max(now - updated_at, timedelta(0)), REQUEUE_SPACING)}
+        for pk, updated_at in waiting.values_list("pk", "updated_at")
+    }
+    update_each(ExportRequest, due)
 
 
 def mark_interrupted_calls(now: Any = None) -> int:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from approvals.models import ExportRequest
 from audit.services import Change, audit_rows
 from integrations.kinds import by_object_type
+from tenancy.bulk import update_each
 
 
 def _by_type(requests: Sequence[ExportRequest]) -> dict[str, list[ExportRequest]]:
@@ -34,16 +35,14 @@ def set_records(
     values: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> None:
     """Put the requests' records in ``state`` (one query per kind); ``values`` adds fields per
-    request (the ERP's ids, on success)."""
+    request (the ERP's ids, on success), joined from a list of values (never a CASE per row)."""
     for key, group in _by_type(requests).items():
         model: type[Model] = by_object_type(key).model
         if values is None:
             ids = [r.item_id for r in group]
             model._default_manager.filter(pk__in=ids).update(erp_state=state)
             continue
-        records = [model(pk=r.item_id, erp_state=state, **values[r.pk]) for r in group]
-        fields = ["erp_state", *next(iter(values.values()))]
-        model._default_manager.bulk_update(records, fields)
+        update_each(model, {r.item_id: values[r.pk] for r in group}, erp_state=state)
 
 
 def audit(

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from connectors.base import AuthenticationError, ConnectorError, ExportResult, TransientError
 from erp.models import ErpCall, ErpConnection
+from tenancy.bulk import update_each
 
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -94,7 +95,11 @@ def finish_calls(
         else:
             call.outcome = ErpCall.Outcome.SUCCESS
             call.response = {"origin_id": result.origin_id, "origin_code": result.origin_code}
-    ErpCall.objects.bulk_update(calls, ["outcome", "error", "response", "duration_ms"])
+    outcomes = {
+        call.pk: {"outcome": call.outcome, "error": call.error, "response": call.response}
+        for call in calls
+    }
+    update_each(ErpCall, outcomes, duration_ms=elapsed)
 
 
 def resolve_errors(account_id: int, records: Mapping[str, Sequence[int]]) -> None:

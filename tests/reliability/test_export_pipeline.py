@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from django.db import connection
 from django.utils import timezone
 
 from approvals import export_tasks, pipeline
@@ -70,14 +71,27 @@ def wait_until_settled(batch: Batch, *, done: tuple[str, ...] = (S.SYNCED,), tic
     )
 
 
+def sessions() -> int:
+    """Connections PostgreSQL has accepted into the test database so far."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return int(cursor.fetchone()[0])
+
+
 def test_200_accepted_items_are_each_filed_once(worker):
     batch = pending_commitments(200, prefix="A")
+    before = sessions()
     accept(batch)
     wait_until_settled(batch)
     assert_exported_exactly_once(batch)
     assert set(batch.requests().values_list("attempts", flat=True)) == {1}
     assert calls(batch, Outcome.SUCCESS).count() == 200
     assert not calls(batch).exclude(outcome=Outcome.SUCCESS).exists()
+    # Two messages of 100 and workers that keep their database connections: a handful of new
+    # connections, not one per request or per task.
+    time.sleep(1.5)  # PostgreSQL publishes its session counts at most once a second
+    assert sessions() - before <= 10
 
 
 def test_transient_errors_and_lost_responses_still_file_each_item_once(worker):

@@ -1,0 +1,78 @@
+"""Updating many rows, each with values of its own, in one plain statement.
+
+Django's ``bulk_update`` writes ``CASE WHEN pk = 1 THEN ... WHEN pk = 2 THEN ...`` for every
+column, so its SQL grows with rows x columns and PostgreSQL plans every branch (thousands of rows
+took it minutes). :func:`update_each` joins the table on a ``VALUES`` list instead
+(``UPDATE t SET c = v.column2 FROM (VALUES (1, 'a'), ...) AS v WHERE t.id = v.column1``),
+which PostgreSQL and SQLite (3.33+) both run as one join.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from itertools import islice
+from typing import Any
+
+from django.db import connections, router
+from django.db.models import Field, Model
+
+BATCH = 1_000  # rows per statement: well within either database's limit on parameters
+
+
+def update_each(model: type[Model], rows: Mapping[Any, Mapping[str, Any]], **same: Any) -> int:
+    """Set each row's own values (``rows``: ``{pk: {field: value}}``, the same fields for every
+    row) and ``same`` on all of them; returns how many rows were updated."""
+    if not rows:
+        return 0
+    if not same and not next(iter(rows.values())):
+        return 0
+    updated = 0
+    items = iter(rows.items())
+    while chunk := dict(islice(items, BATCH)):
+        updated += _update(model, chunk, same)
+    return updated
+
+
+def _update(
+    model: type[Model], rows: Mapping[Any, Mapping[str, Any]], same: Mapping[str, Any]
+) -> int:
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    own = [_field(model, name) for name in next(iter(rows.values()))]
+    key = model._meta.pk
+    assert key is not None
+
+    def joined(name: str, field: Field[Any, Any]) -> str:
+        # PostgreSQL types a VALUES column by its literals (all NULLs would be text): cast it.
+        cast = field.cast_db_type(connection) if connection.vendor == "postgresql" else None
+        return f"v.{name}::{cast}" if cast else f"v.{name}"
+
+    # The VALUES list's columns are column1 (the key), column2, ... in either database.
+    assignments = [
+        f"{quote(str(f.column))} = {joined(f'column{i}', f)}" for i, f in enumerate(own, start=2)
+    ]
+    params: list[Any] = []
+    for name, given in same.items():
+        field = _field(model, name)
+        assignments.append(f"{quote(str(field.column))} = %s")
+        params.append(field.get_db_prep_save(given, connection))
+    for pk, values in rows.items():
+        params.append(key.get_db_prep_value(pk, connection))
+        params.extend(f.get_db_prep_save(values[f.name], connection) for f in own)
+    placeholders = ", ".join(["%s"] * (1 + len(own)))
+    table = quote(model._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET {', '.join(assignments)} "
+        f"FROM (VALUES {', '.join([f'({placeholders})'] * len(rows))}) AS v "
+        f"WHERE {table}.{quote(str(key.column))} = {joined('column1', key)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _field(model: type[Model], name: str) -> Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.concrete:
+        raise ValueError(f"{model.__name__}.{name} is not a column.")
+    return field
