@@ -9,7 +9,7 @@ which PostgreSQL and SQLite (3.33+) both run as one join.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from itertools import islice
 from typing import Any
 
@@ -31,6 +31,17 @@ def update_each(model: type[Model], rows: Mapping[Any, Mapping[str, Any]], **sam
     while chunk := dict(islice(items, BATCH)):
         updated += _update(model, chunk, same)
     return updated
+
+
+def update_objects(objs: Sequence[Model], fields: Sequence[str]) -> int:
+    """Django's ``bulk_update(objs, fields)`` without its CASE: each object's ``fields`` as they
+    are in memory, in statements of at most :data:`BATCH` rows."""
+    if not objs:
+        return 0
+    model = type(objs[0])
+    columns = {name: _field(model, name).attname for name in fields}
+    rows = {obj.pk: {name: getattr(obj, att) for name, att in columns.items()} for obj in objs}
+    return update_each(model, rows)
 
 
 def _update(

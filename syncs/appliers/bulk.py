@@ -7,8 +7,8 @@ and one ``UPDATE`` of those where something changed (a row left as it was is nei
 nor updated). No model instances are built. It takes the caller's word that nobody else writes
 these ERP ids meanwhile (the sync engine holds the kind's cursor lock); if someone did, the
 unique index refuses the batch rather than letting in a duplicate.
-Elsewhere (SQLite), the ORM: one query for the rows already there, ``bulk_create`` and
-``bulk_update``.
+Elsewhere (SQLite), the ORM: one query for the rows already there, ``bulk_create`` and an
+``UPDATE`` joined on the changed rows' values (:func:`tenancy.bulk.update_objects`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from django.db import connection
 from django.db.models import JSONField, Model
 from django.utils import timezone
 from psycopg import sql
+
+from tenancy.bulk import update_objects
 
 Row = Mapping[str, Any]
 STAMPS = ("erp_synced_at", "created_at", "updated_at")
@@ -152,5 +154,5 @@ def _upsert_orm(
             changed.append(updated)
     manager.bulk_create(new, batch_size=1000)
     fields = [c.removesuffix("_id") for c in compared] + ["erp_synced_at", "updated_at"]
-    manager.bulk_update(changed, fields, batch_size=1000)
+    update_objects(changed, fields)
     return len(new), len(changed)

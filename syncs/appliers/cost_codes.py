@@ -15,6 +15,7 @@ from django.utils import timezone
 from connectors.imports import FetchKind
 from integrations.models import CostType, ErpState, StandardCostCode, StandardCostCodeList
 from syncs.appliers.base import Invalid, Record, Scope, Tally, origin_id, text
+from tenancy.bulk import update_objects
 from tenancy.models import code_patterns
 
 ERP_LIST_NAME = "ERP standard cost codes"
@@ -92,7 +93,7 @@ def _cost_types(scope: Scope, records: Sequence[Record]) -> Tally:
         else:
             tally.unchanged += 1
     CostType.objects.bulk_create(new)
-    CostType.objects.bulk_update(changed, [*TYPE_FIELDS, "erp_synced_at"])
+    update_objects(changed, [*TYPE_FIELDS, "erp_synced_at"])
     tally.created, tally.updated = len(new), len(changed)
     return tally
 
@@ -176,9 +177,6 @@ def _cost_codes(scope: Scope, records: Sequence[Record]) -> Tally:
             changed.append(found)
         else:
             tally.unchanged += 1
-    StandardCostCode.objects.bulk_update(
-        changed,
-        [*CODE_FIELDS, "erp_synced_at"],
-    )
+    update_objects(changed, [*CODE_FIELDS, "erp_synced_at"])
     tally.updated = len(changed)
     return tally

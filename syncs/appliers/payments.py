@@ -17,6 +17,7 @@ from django.utils import timezone
 from connectors.imports import PaymentStatus
 from integrations.models import ErpState, OwnerInvoice, Payment, SubcontractorInvoice
 from syncs.appliers.base import Invalid, Record, Scope, Tally, amount, date, moment, origin_id, text
+from tenancy.bulk import update_objects
 
 COMPARED = (
     "invoice_id",
@@ -125,7 +126,7 @@ def apply(scope: Scope, records: Sequence[Record]) -> Tally:
             payment.pk = old["pk"]
             changed.append(payment)
     Payment.objects.bulk_create(new)
-    Payment.objects.bulk_update(
+    update_objects(
         changed, [f.removesuffix("_id") for f in COMPARED] + ["origin_code", "erp_synced_at"]
     )
     tally.created, tally.updated = len(new), len(changed)

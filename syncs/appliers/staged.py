@@ -28,6 +28,7 @@ from syncs.appliers.base import (
     text,
 )
 from syncs.models import StagedRecord, StagedStatus
+from tenancy.bulk import update_objects
 
 
 def _vendor(record: Record) -> dict[str, Any]:
@@ -201,10 +202,7 @@ def apply(scope: Scope, records: Sequence[Record]) -> Tally:
             tally.created += staged.pk is None
             tally.updated += staged.pk is not None
     StagedRecord.objects.bulk_create(new)
-    StagedRecord.objects.bulk_update(
-        changed,
-        STAGED_FIELDS,
-    )
+    update_objects(changed, STAGED_FIELDS)
     _replace_lines(scope, [s for s in (*new, *changed) if "lines" in s.data])
     if staging.refresh_fields and scope.account.update_companies_on_refresh:
         _refresh_linked(scope, staging, [s for s in changed if s.linked_id])
@@ -278,4 +276,4 @@ def _refresh_linked(scope: Scope, staging: Staging, staged: Sequence[StagedRecor
             for f, v in values.items():
                 setattr(record, f, v)
             changed.append(record)
-    staging.model._default_manager.bulk_update(changed, list(staging.refresh_fields))
+    update_objects(changed, list(staging.refresh_fields))
