@@ -62,7 +62,7 @@ def sweep_exports() -> int:
     return len(stale)
 
 
-def _broker_errors() -> tuple[type[BaseException], ...]:
+def broker_errors() -> tuple[type[BaseException], ...]:
     connection = export_request.app.connection_for_write()  # not connected: just its transport
     return (OperationalError, *connection.connection_errors, *connection.channel_errors)
 
@@ -72,7 +72,7 @@ def messages(request_ids: Iterable[int]) -> list[list[int]]:
     in key order, at most ``EXPORT_MESSAGE_SIZE`` per message."""
     size = getattr(settings, "EXPORT_MESSAGE_SIZE", MESSAGE_SIZE)
     groups: dict[tuple[int, str], list[int]] = defaultdict(list)
-    found = ExportRequest.objects.filter(pk__in=list(request_ids)).order_by("pk")
+    found = ExportRequest.objects.filter(pk__among=list(request_ids)).order_by("pk")
     for pk, account_id, item_type in found.values_list("pk", "account_id", "item_type"):
         groups[(account_id, item_type)].append(pk)
     return [ids[i : i + size] for ids in groups.values() for i in range(0, len(ids), size)]
@@ -89,7 +89,7 @@ def enqueue(request_ids: Iterable[int]) -> None:
     for sent, (first, *others) in enumerate(batches):
         try:
             export_request.delay(first, others=others)
-        except _broker_errors() as exc:
+        except broker_errors() as exc:
             left = [pk for batch in batches[sent:] for pk in batch]
             logger.warning(
                 "Broker unavailable (%s): %d export(s) not enqueued (requests %s); the "

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, FloatField, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.http import QueryDict
@@ -140,24 +140,57 @@ def _sorted(requests: QuerySet[ExportRequest], sort: str) -> QuerySet[ExportRequ
     if sort == "newest":
         return requests.order_by("-sent_at", "-id")
     if sort in ("amount_desc", "amount_asc"):
-        amount = Cast(KT("summary__amount"), DecimalField(max_digits=15, decimal_places=2))
-        requests = requests.annotate(amount_value=amount)
+        # The expression of the amount indexes (migration 0009): a float never overflows, and
+        # orders amounts as their decimal would.
+        amount = Cast(KT("summary__amount"), FloatField())
         if sort == "amount_desc":
             return requests.order_by(amount.desc(nulls_last=True), "sent_at", "id")
         return requests.order_by(amount.asc(nulls_last=True), "sent_at", "id")
     return requests.order_by("sent_at", "id")
 
 
-def _tabs(
-    requests: QuerySet[ExportRequest], query: QueueQuery, params: Mapping[str, str]
-) -> list[Tab]:
-    """All, then one tab per item type, with counts (one grouped query)."""
-    counts = dict(
-        requests.order_by()
+def _unfiltered(query: QueueQuery) -> bool:
+    return not (query.batch or query.project or query.sender or query.older_than or query.search)
+
+
+# The states the navigation counts (Ready to Export, Failed to Export): a queue of one of them
+# that no filter narrows counts both in its tabs' query, and the navigation reads them there.
+NAV_STATES = (RequestState.PENDING, RequestState.FAILED)
+_COUNTS = "_export_counts"
+
+
+def _type_counts(
+    account: Account, state: RequestState, query: QueueQuery, now: dt.datetime
+) -> dict[str, int]:
+    """How many requests of each type the queue holds under its filters but the type (one
+    grouped query)."""
+    if state in NAV_STATES and _unfiltered(query):
+        by_state: dict[str, int] = dict.fromkeys(NAV_STATES, 0)
+        counts: dict[str, int] = {}
+        grouped = (
+            ExportRequest.objects.filter(account=account, state__in=NAV_STATES)
+            .order_by()
+            .values_list("state", "item_type")
+            .annotate(n=Count("id"))
+            .values_list("state", "item_type", "n")
+        )
+        for row_state, key, n in grouped:
+            by_state[row_state] += n
+            if row_state == state:
+                counts[key] = n
+        account.__dict__[_COUNTS] = by_state
+        return counts
+    return dict(
+        _filtered(in_state(account, state), query, now)
+        .order_by()
         .values_list("item_type")
         .annotate(n=Count("id"))
         .values_list("item_type", "n")
     )
+
+
+def _tabs(counts: Mapping[str, int], query: QueueQuery, params: Mapping[str, str]) -> list[Tab]:
+    """All, then one tab per item type, with counts."""
 
     def link(key: str) -> str:
         qd = QueryDict(mutable=True)
@@ -174,6 +207,23 @@ def _tabs(
         for key, t in exportable_types()
     ]
     return tabs
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (the tabs counted it already: no ``COUNT(*)`` of its own)
+    that finds a page's ids first (an index-only scan of the queue's order, however deep the
+    page) and reads only those rows, in the same query."""
+
+    def __init__(self, object_list: QuerySet[ExportRequest], per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # Paginator.count is a cached property
+
+    def page(self, number: Any) -> Page[ExportRequest]:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        listed: QuerySet[ExportRequest] = self.object_list  # type: ignore[assignment]
+        ids = listed.values("pk")[bottom : bottom + self.per_page]
+        return Page(listed.filter(pk__in=ids), number, self)
 
 
 def in_state(account: Account, state: RequestState) -> QuerySet[ExportRequest]:
@@ -213,9 +263,11 @@ def queue_page(
 ) -> QueuePage:
     """One page of the requests in ``state``, filtered, searched and sorted, with the tabs and
     the filters' choices. A constant number of queries."""
-    tabs = _tabs(_filtered(in_state(account, state), query, timezone.now()), query, params)
+    counts = _type_counts(account, state, query, timezone.now())
+    tabs = _tabs(counts, query, params)
     listed = queue_requests(account, state, query)
-    page = Paginator(listed, PAGE_SIZE).get_page(page_number)
+    total = counts.get(query.item_type, 0) if query.item_type else sum(counts.values())
+    page = CountedPaginator(listed, PAGE_SIZE, total).get_page(page_number)
     allowed = decidable_types(user, account)
     rows = [
         Row(
@@ -245,12 +297,30 @@ def queue_page(
     )
 
 
+def nav_counts(account: Account) -> dict[str, int]:
+    """How many requests are Ready to Export and Failed to Export, for the navigation: one
+    grouped query, kept on the account object of the request (or read from the queue page's
+    own count, see ``_type_counts``), so the two tabs of the layout cost one query at most."""
+    known = account.__dict__.get(_COUNTS)
+    if known is None:
+        known = dict.fromkeys(NAV_STATES, 0)
+        known.update(
+            ExportRequest.objects.filter(account=account, state__in=NAV_STATES)
+            .order_by()
+            .values_list("state")
+            .annotate(n=Count("id"))
+            .values_list("state", "n")
+        )
+        account.__dict__[_COUNTS] = known
+    return known
+
+
 def pending_count(account: Account) -> int:
-    return ExportRequest.objects.filter(account=account, state=RequestState.PENDING).count()
+    return nav_counts(account)[RequestState.PENDING]
 
 
 def failed_count(account: Account) -> int:
-    return ExportRequest.objects.filter(account=account, state=RequestState.FAILED).count()
+    return nav_counts(account)[RequestState.FAILED]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from approvals import export_tasks, notifications, transitions
+from approvals import export_tasks, notifications, tasks, transitions
 from approvals.errors import DecisionConflict, InvalidTransition, SendRefused
 from approvals.models import ExportRequest, RequestState
 from approvals.numbering import accept_fields
@@ -218,7 +218,7 @@ def _conflict(request: ExportRequest) -> DecisionConflict:
 def _locked(account: Account, request_ids: Sequence[int]) -> list[ExportRequest]:
     requests = list(
         ExportRequest.objects.select_for_update()
-        .filter(account=account, pk__in=request_ids)
+        .filter(account=account, pk__among=request_ids)
         .order_by("pk")
     )
     if len(requests) != len(set(request_ids)):
@@ -400,5 +400,5 @@ def export_reject(
     _check_state("reject", requests)
     moved = _move("reject", requests, actor, reason=reason)
     ids = [r.pk for r in moved]
-    transaction.on_commit(lambda: notifications.notify_rejected(ids))
+    transaction.on_commit(lambda: tasks.notify_rejected_later(ids))
     return moved

@@ -40,7 +40,7 @@ def set_records(
         model: type[Model] = by_object_type(key).model
         if values is None:
             ids = [r.item_id for r in group]
-            model._default_manager.filter(pk__in=ids).update(erp_state=state)
+            model._default_manager.filter(pk__among=ids).update(erp_state=state)
             continue
         update_each(model, {r.item_id: values[r.pk] for r in group}, erp_state=state)
 
@@ -97,14 +97,14 @@ def move(
     move (locked first), and the ones that moved are returned."""
     now = timezone.now()
     changes = dict(changes or {})
-    queryset = ExportRequest.objects.filter(pk__in=[r.pk for r in requests])
+    queryset = ExportRequest.objects.filter(pk__among=[r.pk for r in requests])
     if from_states is not None:  # lock the ones still there, so the UPDATE moves exactly them
         queryset = queryset.filter(state__in=list(from_states))
         still = set(queryset.select_for_update().values_list("pk", flat=True))
         requests = [r for r in requests if r.pk in still]
         if not requests:
             return []
-    ExportRequest.objects.filter(pk__in=[r.pk for r in requests]).update(
+    ExportRequest.objects.filter(pk__among=[r.pk for r in requests]).update(
         state=target, updated_at=now, **changes
     )
     before = {r.pk: r.state for r in requests}

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 
-from approvals import batches, selectors
+from approvals import batches, bulk_selection, selectors
 from approvals.batch_views import panel_context
 from approvals.errors import DecisionConflict, InvalidTransition
 from approvals.forms import (
@@ -192,6 +192,7 @@ def render_queue(
         "filtered": any(params.get(k) for k in FILTERS),
         "headings": sort_headings(params, query.sort),
         "batch": panel_context(account, follow) if follow else None,
+        "max_matching": bulk_selection.MAX_MATCHING,
     }
     template = "approvals/_queue.html" if is_htmx(request) else "approvals/queue.html"
     response = render(request, template, context, status=status)
@@ -245,7 +246,7 @@ def _decided(
 
 
 def _count(n: int, what: str = "item") -> str:
-    return f"{n} {what}{'' if n == 1 else 's'}"
+    return f"{n:,} {what}{'' if n == 1 else 's'}"
 
 
 def done_note(decision: str, n: int, *, paused: bool = False) -> str:
@@ -287,9 +288,22 @@ class BulkDecisionView(PolicyView):
     def post(self, request: AccountRequest, **kwargs: Any) -> HttpResponse:
         queue = _queue_of(request.POST)
         querystring = _clean_querystring(request.POST.get("qs", ""))
-        form = BulkForm(request.POST)
+        data: QueryDict = request.POST
+        refused: ValidationError | None = None
+        if bulk_selection.wanted(data):  # every request the filters match, not the ticked ones
+            query = queue_query(request.account, QueryDict(querystring))
+            try:
+                ids = bulk_selection.matching_ids(request.user, request.account, queue.state, query)
+            except ValidationError as exc:
+                refused = exc
+            else:
+                data = bulk_selection.with_ids(data, ids)
+        form = BulkForm(data)
         status, error = 400, ""
-        if form.is_valid():
+        if refused is not None:
+            form.is_valid()
+            form.add_error(None, refused)
+        elif form.is_valid():
             try:
                 done = _decide(
                     self.decision,

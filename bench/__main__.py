@@ -3,8 +3,8 @@
 Runs against its own database (``BENCH_DATABASE_URL``; by default a PostgreSQL database
 ``erp_portal_bench`` on 127.0.0.1 when one answers, else SQLite under var/) and broker
 (``BENCH_BROKER_URL``; by default Redis db 9 on 127.0.0.1 when it answers, else the filesystem
-broker). ``BENCH_EXPORTS``, ``BENCH_QUEUE``, ``BENCH_TRYTON`` and ``BENCH_JOB_COSTS`` set the sizes;
-``BENCH_ONLY=job_cost_sync,queue`` runs only those.
+broker). ``BENCH_EXPORTS``, ``BENCH_LISTS``, ``BENCH_QUEUE``, ``BENCH_BULK``, ``BENCH_TRYTON``
+and ``BENCH_JOB_COSTS`` set the sizes; ``BENCH_ONLY=job_cost_sync,queue`` runs only those.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from bench import pipeline, queue, syncs, tryton
+    from bench import bulk, lists, pipeline, queue, syncs, tryton
     from demo.seed import seed_demo
 
     call_command("migrate", verbosity=0)
@@ -76,7 +76,9 @@ def main() -> None:
         redis.Redis.from_url(env["CELERY_BROKER_URL"]).flushdb()
     benches = {
         "pipeline": lambda: pipeline.run(int(env.get("BENCH_EXPORTS", "1000")), env),
+        "lists": lambda: lists.run(int(env.get("BENCH_LISTS", "100000"))),
         "queue": lambda: queue.run(int(env.get("BENCH_QUEUE", "100000"))),
+        "bulk": lambda: bulk.run(int(env.get("BENCH_BULK", "10000")), env),
         "tryton": lambda: tryton.run(int(env.get("BENCH_TRYTON", "200")), env),
         "job_cost_sync": lambda: syncs.run(int(env.get("BENCH_JOB_COSTS", "1000000")), env),
     }

@@ -367,6 +367,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are read from the shared cache (Redis, or the file cache without it) and written
+# through to the database: no session query on most requests; a log-out deletes both.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Sessions end after SESSION_IDLE_TIMEOUT_MINUTES without a request and SESSION_MAX_AGE_HOURS
 # after the log-in, whichever comes first (erp_portal.middleware.SessionExpiryMiddleware); the
 # cookie lasts no longer than the absolute lifetime.

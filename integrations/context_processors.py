@@ -16,6 +16,6 @@ def portal(request: HttpRequest) -> dict[str, Any]:
 
     return {
         "current_account": account,
-        "user_accounts": accounts_for(user),
+        "user_accounts": getattr(request, "user_accounts", None) or accounts_for(user),
         "tabs": visible_tabs(user, account) if account else [],
     }

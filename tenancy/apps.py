@@ -9,7 +9,7 @@ class TenancyConfig(AppConfig):
         from django.conf import settings
         from django.db.models.signals import post_save, pre_save
 
-        from tenancy import receivers, token_admin
+        from tenancy import bulk, receivers, token_admin  # noqa: F401  (bulk: the among lookup)
 
         user_model = settings.AUTH_USER_MODEL
         pre_save.connect(receivers.note_password_change, sender=user_model)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponseBase
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.views import View
 
 from tenancy.models import Account
@@ -29,7 +28,13 @@ class AccountView(LoginRequiredMixin, View):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated:
-            self.account = get_object_or_404(accounts_for(request.user), slug=kwargs["account"])
+            # The user's accounts, read once: the account of the URL, and the layout's switcher.
+            accounts = list(accounts_for(request.user))
+            request.user_accounts = accounts  # type: ignore[attr-defined]
+            found = next((a for a in accounts if a.slug == kwargs["account"]), None)
+            if found is None:
+                raise Http404("No such account.")
+            self.account = found
             request.account = self.account  # type: ignore[attr-defined]  # now an AccountRequest
             self.resolved_account()
         return super().dispatch(request, *args, **kwargs)

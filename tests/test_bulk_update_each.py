@@ -56,3 +56,15 @@ def test_nothing_to_set_changes_nothing() -> None:
     assert bulk.update_each(m.Company, {}) == 0
     with pytest.raises(ValueError, match="not a column"):
         bulk.update_each(m.Company, {1: {"commitments": []}})
+
+
+def test_among_selects_by_many_keys_in_one_parameter_on_postgresql() -> None:
+    account = AccountFactory()
+    companies = [CompanyFactory(account=account, name=f"V{i}") for i in range(5)]
+    wanted = [companies[1].pk, companies[3].pk, 10**12]
+    with CaptureQueriesContext(connection) as captured:
+        found = set(m.Company.objects.filter(pk__among=wanted).values_list("pk", flat=True))
+    assert found == {companies[1].pk, companies[3].pk}
+    assert not m.Company.objects.filter(pk__among=[]).exists()
+    if connection.vendor == "postgresql":
+        assert "= ANY(" in captured.captured_queries[0]["sql"]

@@ -81,3 +81,22 @@ class ExportBatchView(APIView):
         if progress is None:
             raise exceptions.NotFound("No such export batch in this account.")
         return Response(BatchProgressSerializer(progress).data)
+
+
+PREFER_MINIMAL = OpenApiParameter(
+    "Prefer",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    enum=["return=minimal"],
+    description=(
+        "`return=minimal` (RFC 7240): answer with the count, the new state and the ids instead "
+        "of every request in full: the quick way to decide thousands at once. The answer then "
+        "carries `Preference-Applied: return=minimal`."
+    ),
+)
+
+
+def wants_minimal(request: Any) -> bool:
+    """Whether the client asked for the short answer (``Prefer: return=minimal``)."""
+    prefer = request.headers.get("Prefer", "")
+    return "return=minimal" in {p.strip().lower() for p in prefer.split(",")}

@@ -10,12 +10,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
+from approvals.bulk_selection import MAX_MATCHING
 from approvals.models import ExportRequest, RequestState
 from integrations.api.fields import IdField
 from integrations.kinds import exportable_types
 
 ITEM_TYPE_CHOICES = [(key, t.erp_label) for key, t in exportable_types()]
-MAX_BULK = 1000  # ids in one bulk accept or reject
+MAX_BULK = MAX_MATCHING  # ids in one bulk accept or reject, as in the web queue
 
 
 def person_name(user: Any) -> str:

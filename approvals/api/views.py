@@ -39,7 +39,7 @@ from rest_framework.views import APIView
 
 from approvals import batches
 from approvals.api import serializers as s
-from approvals.api.batches import BATCH_LINK, batch_link
+from approvals.api.batches import BATCH_LINK, PREFER_MINIMAL, batch_link, wants_minimal
 from approvals.errors import DecisionConflict, InvalidTransition, SendRefused
 from approvals.models import ExportRequest, RequestState
 from approvals.services import (
@@ -164,7 +164,7 @@ class ExportRequestViewSet(
         """The requests (just changed by a service), as the API shows them, in id order."""
         requests = (
             ExportRequest.objects.for_account(self.account)
-            .filter(pk__in=ids)
+            .filter(pk__among=ids)
             .select_related("sent_by", "decided_by")
             .order_by("pk")
         )
@@ -173,7 +173,7 @@ class ExportRequestViewSet(
     def _ids(self, ids: Sequence[int]) -> list[int]:
         """``ids`` without repeats, all of requests this user sees in the account (else 404)."""
         wanted = list(dict.fromkeys(ids))
-        found = set(self.visible().filter(pk__in=wanted).values_list("pk", flat=True))
+        found = set(self.visible().filter(pk__among=wanted).values_list("pk", flat=True))
         missing = [pk for pk in wanted if pk not in found]
         if missing:
             listed = ", ".join(str(pk) for pk in missing[:20])
@@ -312,11 +312,20 @@ class ExportRequestViewSet(
             )
         return Response(self._shown([target.pk])[0])
 
+    def _decided(self, ids: Sequence[int], state: str) -> Response:
+        """The answer to a bulk decision: every request in full, or with ``Prefer:
+        return=minimal`` the count, the state and the ids."""
+        if not wants_minimal(self.request):
+            return Response(self._shown(ids))
+        response = Response({"count": len(ids), "state": state, "ids": sorted(ids)})
+        response["Preference-Applied"] = "return=minimal"
+        return response
+
     @extend_schema(
         summary="Accept several",
         request=s.BulkSerializer,
         responses=_responses(200, s.ExportRequestSerializer(many=True)),
-        parameters=[BATCH_LINK],
+        parameters=[BATCH_LINK, PREFER_MINIMAL],
         description="All or nothing: one that cannot be accepted refuses the lot. With more "
         f"than {batches.HANDFUL}, the `Link` header names the batch whose exports to follow.",
     )
@@ -325,7 +334,7 @@ class ExportRequestViewSet(
         ids = self._ids(self._body(s.BulkSerializer)["ids"])
         with workflow_errors():
             accepted = export_accept(account=self.account, request_ids=ids, actor=request.user)
-        response = Response(self._shown(ids))
+        response = self._decided(ids, RequestState.ACCEPTED)
         if token := batches.followed(accepted):
             response["Link"] = batch_link(request, token)
         return response
@@ -334,6 +343,7 @@ class ExportRequestViewSet(
         summary="Reject several",
         request=s.BulkRejectSerializer,
         responses=_responses(200, s.ExportRequestSerializer(many=True)),
+        parameters=[PREFER_MINIMAL],
         description="All or nothing, with one reason for all.",
     )
     @action(detail=False, methods=["post"], url_path="bulk-reject", url_name="bulk-reject")
@@ -344,4 +354,4 @@ class ExportRequestViewSet(
             export_reject(
                 account=self.account, request_ids=ids, actor=request.user, reason=data["reason"]
             )
-        return Response(self._shown(ids))
+        return self._decided(ids, RequestState.REJECTED)

@@ -9,10 +9,9 @@ from typing import Any, TypeVar
 from django.db.models import Model, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins
-from rest_framework.filters import SearchFilter
 from rest_framework.viewsets import GenericViewSet
 
-from integrations.api.filters import StableOrderingFilter
+from integrations.api.filters import IndexedSearchFilter, StableOrderingFilter
 from integrations.api.schema import AccountScopedSchema
 from permissions.access import restrict
 from permissions.drf import PolicyPermission
@@ -27,7 +26,7 @@ class AccountScopedViewSet(GenericViewSet[M]):
     user may see, so a record of another account, or one hidden by permission, is a 404."""
 
     permission_classes = [PolicyPermission]
-    filter_backends = [DjangoFilterBackend, SearchFilter, StableOrderingFilter]
+    filter_backends = [DjangoFilterBackend, IndexedSearchFilter, StableOrderingFilter]
     schema = AccountScopedSchema()
 
     @cached_property

@@ -28,6 +28,7 @@ from integrations.api.tenancy import AccountScopedViewSet, RecordReadViewSet, Re
 from integrations.api.unlinking import unlink_actions
 from integrations.kinds import Kind
 from integrations.models import ErpLinkedModel
+from integrations.paging import KeyedPagination
 from tenancy.models import Account
 from tenancy.selectors import accounts_for
 from tenancy.tokens import token_issue, tokens_revoke
@@ -157,8 +158,10 @@ def viewset_for(kind: Kind) -> type[AccountScopedViewSet[Any]]:
         "queryset": queryset,
         "serializer_class": serializer_for(kind),
         "filterset_class": filterset_for(kind),
+        "pagination_class": KeyedPagination,
         "search_fields": api.search,
         "ordering_fields": (*api.ordering, *erp),
+        "ordering": kind.list_ordering,  # as the web list's, unless asked otherwise
         **unlink_actions(kind),
     }
     return type(f"{kind.model.__name__}ViewSet", (_base(kind),), attrs)

@@ -33,6 +33,8 @@ NUMBERED_SORT = {
     "erp_state": "erp_state",
 }
 NET_CHANGE = "Net change: sum of the line amounts."
+# A change order's: its project is read through its contract (a column of its own).
+CHANGE_ORDER_SORT = {key: path for key, path in NUMBERED_SORT.items() if key != "project"}
 
 register(
     Kind(
@@ -248,7 +250,7 @@ register(
             search=("number", "title", "commitment__number", "commitment__title"),
             filters=("commitment__project", "status", "erp_state"),
             sortable={
-                **NUMBERED_SORT,
+                **CHANGE_ORDER_SORT,
                 "commitment.project": "commitment__project__number",
                 "commitment": "commitment__number",
                 "due_date": "due_date",
@@ -320,7 +322,7 @@ register(
             search=("number", "title", "prime_contract__number"),
             filters=("prime_contract__project", "status", "erp_state"),
             sortable={
-                **NUMBERED_SORT,
+                **CHANGE_ORDER_SORT,
                 "prime_contract.project": "prime_contract__project__number",
                 "prime_contract": "prime_contract__number",
                 "date": "date",

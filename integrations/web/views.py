@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from django.urls import reverse
 
 from integrations.kinds import Kind, Web, kind, kinds_in_tab
 from integrations.models import Commitment
+from integrations.paging import KeyedPaginator
 from integrations.selectors import tab_counts
 from integrations.services import LINES, lines_locked, record_create, record_update
 from integrations.summaries import commitment_summary
@@ -119,7 +119,7 @@ class RecordListView(KindView):
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
         queryset, filterset, query, asked = self.listed()
-        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = KeyedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         shown = lists.columns(self.kind)
         sent = self.kind.erp is not None
         rows = [

@@ -567,6 +567,21 @@ def test_bulk_accept(summit):
     assert {r["decided_by"]["name"] for r in response.json()} == {PRIYA}
 
 
+@pytest.mark.parametrize(
+    ("verb", "body", "state"),
+    [("bulk-accept", {}, "accepted"), ("bulk-reject", {"reason": "Wrong period"}, "rejected")],
+)
+def test_bulk_decision_with_prefer_minimal_answers_the_count_and_ids(summit, verb, body, state):
+    ids = [r["id"] for r in sent(summit, 3)]
+    response = as_user("approver").post(
+        url(action=verb), {"ids": ids, **body}, format="json", HTTP_PREFER="return=minimal"
+    )
+    assert response.status_code == 200
+    assert response.json() == {"count": 3, "state": state, "ids": sorted(ids)}
+    assert response["Preference-Applied"] == "return=minimal"
+    assert {state_of(pk) for pk in ids} == {state}
+
+
 def test_bulk_reject(summit):
     ids = [r["id"] for r in sent(summit, 3)]
     response = as_user("approver").post(
@@ -596,7 +611,8 @@ def test_bulk_reject_invalid_input_is_400(summit, body):
 
 def test_bulk_accept_invalid_input_is_400(summit):
     approver = as_user("approver")
-    for body in ({}, {"ids": []}, {"ids": "1,2"}, {"ids": [0]}, {"ids": list(range(1, 1002))}):
+    too_many = list(range(1, 10_002))  # the limit is 10,000 ids a call
+    for body in ({}, {"ids": []}, {"ids": "1,2"}, {"ids": [0]}, {"ids": too_many}):
         response = approver.post(url(action="bulk-accept"), body, format="json")
         assert response.status_code == 400, body
         assert set(response.json()) == {"ids"}
