@@ -15,7 +15,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    Exists,
+    F,
+    OuterRef,
+    PositiveSmallIntegerField,
+    Q,
+    Value,
+)
+from django.db.models.functions import Cast
 
 from permissions.levels import COMPANY_ONLY_TOOLS, Level, Privilege, Tool
 from permissions.models import (
@@ -220,23 +230,16 @@ def company_levels(
 
 
 def load_member(account: Account, user_id: int) -> MemberGrants:
-    """Everything ``user_id`` holds in ``account``, in three queries whatever the number of
+    """Everything ``user_id`` holds in ``account``, in two queries whatever the number of
     projects and templates."""
     templates, company_template = _templates(account, user_id)
     by_pk = {t.pk: t for t in templates}
-    adjustments = {
-        Tool(tool): Level(level)
-        for tool, level in ToolGrant.objects.filter(account=account, user_id=user_id).values_list(
-            "tool", "level"
-        )
-    }
+    adjustments: dict[Tool, Level] = {}
     projects: dict[int, ProjectGrants] = {}
-    rows = (
-        ProjectUserPermission.objects.for_account(account)
-        .filter(user_id=user_id)
-        .values_list("content_object_id", "permission__codename")
-    )
-    for project_id, codename in rows:
+    for project_id, tool, level, codename in _grant_rows(account, user_id):
+        if project_id is None:  # a company adjustment
+            adjustments[Tool(tool)] = Level(level)
+            continue
         parsed = parse_codename(codename)
         own = projects.setdefault(project_id, ProjectGrants())
         if isinstance(parsed, tuple):
@@ -250,6 +253,34 @@ def load_member(account: Account, user_id: int) -> MemberGrants:
         default_project_template=default,
         projects=projects,
     )
+
+
+def _grant_rows(account: Account, user_id: int) -> Any:
+    """The member's company adjustments ``(None, tool, level, "")`` and project permissions
+    ``(project_id, "", None, codename)``, in one query (``UNION ALL``)."""
+    text, key = CharField(), BigIntegerField()
+    company = (
+        ToolGrant.objects.filter(account=account, user_id=user_id)
+        .annotate(
+            g_project=Value(None, output_field=key),
+            g_tool=F("tool"),
+            g_level=F("level"),
+            g_code=Value("", output_field=text),
+        )
+        .values_list("g_project", "g_tool", "g_level", "g_code")
+    )
+    project = (
+        ProjectUserPermission.objects.for_account(account)
+        .filter(user_id=user_id)
+        .annotate(
+            g_project=Cast("content_object_id", key),
+            g_tool=Value("", output_field=text),
+            g_level=Value(None, output_field=PositiveSmallIntegerField()),
+            g_code=F("permission__codename"),
+        )
+        .values_list("g_project", "g_tool", "g_level", "g_code")
+    )
+    return company.union(project, all=True)
 
 
 def account_company_levels(
