@@ -34,7 +34,7 @@ SCOPES = (
     "Masonry",
     "Flooring",
 )
-# The goals of issue 14: p95 of a web list page, of a search, of an API deep page (ms).
+# The goals: p95 of a web list page, of a search, of an API deep page (ms).
 WEB_GOAL_MS = 150.0
 SEARCH_GOAL_MS = 200.0
 API_GOAL_MS = 150.0

@@ -1,6 +1,6 @@
 """The Ready to Export page and the export-requests API at a large queue: SQL queries per page
 and server time (median and p95), measured in-process through Django's test client, each
-against its goal (issue 14).
+against its goal.
 
 Queries are counted by a wrapper on the connection (every statement a cursor sends; not the
 driver's own ``BEGIN`` and ``COMMIT``), not from ``connection.queries``: that log keeps only

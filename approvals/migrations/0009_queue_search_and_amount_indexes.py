@@ -1,4 +1,4 @@
-"""The queue's search and its sort by amount, by index on PostgreSQL (issue 14).
+"""The queue's search and its sort by amount, by index on PostgreSQL.
 
 Search is ``summary__<key>__icontains`` on four keys of the summary, which PostgreSQL runs as
 ``UPPER((summary ->> 'key')::text) LIKE UPPER('%word%')``: a trigram GIN index on exactly that
@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import migrations
+
+from tenancy.migration_ops import postgresql_indexes
 
 SEARCHED = ("label", "number", "title", "vendor")  # approvals.selectors.SEARCHED
 TABLE = "approvals_exportrequest"
@@ -38,26 +40,11 @@ def _statements() -> list[tuple[str, str]]:
     return pairs
 
 
-def forwards(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    for create, _ in _statements():
-        schema_editor.execute(create)
-
-
-def backwards(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for _, drop in _statements():
-        schema_editor.execute(drop)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("approvals", "0008_export_batch_index"),
     ]
 
     operations = [
-        migrations.RunPython(forwards, backwards, elidable=False),
+        postgresql_indexes(_statements()),
     ]

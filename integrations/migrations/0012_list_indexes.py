@@ -1,4 +1,4 @@
-"""The record lists by index on PostgreSQL, at any size (issue 14).
+"""The record lists by index on PostgreSQL, at any size.
 
 Every list is of one account's records: each default order and each sort a list offers gets an
 index on the account then the sorted columns and the key (the tie-breaker that keeps pages
@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import migrations
+
+from tenancy.migration_ops import postgresql_indexes
 
 # table -> the sorted column lists (each indexed after the account, before the key).
 SORTED: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -87,26 +89,11 @@ def _statements() -> list[tuple[str, str]]:
     return pairs
 
 
-def forwards(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    for create, _ in _statements():
-        schema_editor.execute(create)
-
-
-def backwards(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for _, drop in _statements():
-        schema_editor.execute(drop)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("integrations", "0011_value_ranges"),
     ]
 
     operations = [
-        migrations.RunPython(forwards, backwards, elidable=False),
+        postgresql_indexes(_statements()),
     ]
