@@ -94,7 +94,7 @@ def _update(
     placeholders = ", ".join(["%s"] * (1 + len(own)))
     table = quote(model._meta.db_table)
     sql = (
-        f"UPDATE {table} SET {', '.join(assignments)} "
+        f"UPDATE {table} SET {', '.join(assignments)} "  # nosec B608  # the model's own names, quoted; values are parameters
         f"FROM (VALUES {', '.join([f'({placeholders})'] * len(rows))}) AS v "
         f"WHERE {table}.{quote(str(key.column))} = {joined('column1', key)}"
     )
