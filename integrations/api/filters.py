@@ -86,10 +86,11 @@ class IndexedSearchFilter(SearchFilter):
             or self.must_call_distinct(queryset, fields)  # a path through many records
         ):
             return super().filter_queryset(request, queryset, view)
+        account = getattr(view, "account", None)
         for word in words:
             found = models.Q()
             for field in fields:
-                found |= contains(queryset.model, field, word)
+                found |= contains(queryset.model, field, word, account.pk if account else None)
             queryset = queryset.filter(found)
         return queryset
 

@@ -111,7 +111,7 @@ class RecordListView(KindView):
         queryset = self.visible()
         query = request.GET.get("q", "").strip()
         if query and self.web.search:
-            queryset = queryset.filter(self.kind.search_filter(query))
+            queryset = queryset.filter(self.kind.search_filter(query, self.account.pk))
         filterset = lists.filterset(self, request.GET or None, queryset)
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
         asked = lists.sorting(self.kind).asked(request.GET)

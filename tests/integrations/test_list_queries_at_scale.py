@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from integrations import models as m
 from integrations.kinds import Kind, kinds
+from integrations.kinds import base as kinds_base
 from permissions.levels import Level, Tool
 from tests.api.conftest import build_records, client_for
 from tests.factories import CommitmentFactory, CompanyFactory, member, signed_in
@@ -146,9 +147,12 @@ def test_an_api_collection_costs_the_same_queries_at_any_size(account, reader, k
     assert large == small
 
 
-def test_a_search_finds_records_by_a_referenced_records_field(account, reader):
+@pytest.mark.parametrize("few", [1_000, 0], ids=["keys named", "as a subquery"])
+def test_a_search_finds_records_by_a_referenced_records_field(account, reader, few, monkeypatch):
     """The web and the API search a referenced record's field (the vendor's name, the
-    commitment's number) as before: only the records it names."""
+    commitment's number) as before: only the records it names, whether the matching
+    referenced records are few (named by key) or many (asked as a subquery)."""
+    monkeypatch.setattr(kinds_base, "FEW_REFERENCED", few)
     rebar = CompanyFactory(account=account, name="Front Range Rebar")
     ours = CommitmentFactory(account=account, vendor=rebar, number="SC-700", title="Steel")
     other = CommitmentFactory(account=account, number="SC-800", title="Glass")
