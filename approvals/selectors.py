@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, Exists, FloatField, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
@@ -28,6 +28,7 @@ from audit.models import AuditEvent
 from erp.models import ErpConnection
 from integrations.kinds import by_object_type, exportable_types
 from integrations.models import Project
+from integrations.paging import KeyedPaginator
 from permissions.access import can
 from permissions.policy import Action
 from tenancy.models import Account
@@ -209,21 +210,14 @@ def _tabs(counts: Mapping[str, int], query: QueueQuery, params: Mapping[str, str
     return tabs
 
 
-class CountedPaginator(Paginator):
+class CountedPaginator(KeyedPaginator):
     """A paginator told its count (the tabs counted it already: no ``COUNT(*)`` of its own)
     that finds a page's ids first (an index-only scan of the queue's order, however deep the
-    page) and reads only those rows, in the same query."""
+    page) and reads only those rows (:class:`integrations.paging.KeyedPaginator`)."""
 
     def __init__(self, object_list: QuerySet[ExportRequest], per_page: int, count: int) -> None:
         super().__init__(object_list, per_page)
         self.__dict__["count"] = count  # Paginator.count is a cached property
-
-    def page(self, number: Any) -> Page[ExportRequest]:
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        listed: QuerySet[ExportRequest] = self.object_list  # type: ignore[assignment]
-        ids = listed.values("pk")[bottom : bottom + self.per_page]
-        return Page(listed.filter(pk__in=ids), number, self)
 
 
 def in_state(account: Account, state: RequestState) -> QuerySet[ExportRequest]:
